@@ -1,0 +1,45 @@
+package dev.holdport.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One public listener and its slots ({@code holdport.routes.<route>}), with every per-route
+ * default from {@code holdport.route-defaults} already applied.
+ *
+ * @param name             the route's name, {@code [a-z0-9-]+}
+ * @param listen           the public address holdport accepts on
+ * @param backlog          the listen backlog (clients wait there when holding is full)
+ * @param slots            the backends by name, in config order (unmodifiable)
+ * @param active           the slot relayed to at start (a state file may override it)
+ * @param backend          connect behaviour
+ * @param hold             limits while paused
+ * @param pauseMaxDuration a pause longer than this ends by itself; zero = no limit
+ * @param resumeMaxRate    released connections per second on resume; 0 = unlimited
+ * @param drainTimeout     how long relays to a previous slot may run after a switch is drained,
+ *                         and how long live relays may finish on shutdown
+ */
+public record RouteConfig(
+        String name,
+        HostPort listen,
+        int backlog,
+        Map<String, SlotConfig> slots,
+        String active,
+        BackendSettings backend,
+        HoldSettings hold,
+        Duration pauseMaxDuration,
+        int resumeMaxRate,
+        Duration drainTimeout) {
+
+    public RouteConfig {
+        slots = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(slots));
+    }
+
+    public SlotConfig slot(String slotName) {
+        SlotConfig slot = slots.get(slotName);
+        if (slot == null) {
+            throw new IllegalArgumentException("route " + name + " has no slot " + slotName);
+        }
+        return slot;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.holdport.proxy;
+
+/**
+ * One slot of a route, as seen at one instant.
+ *
+ * @param name       the slot's name
+ * @param address    {@code host:port} it relays to
+ * @param path       its install path ("" when not configured)
+ * @param active     whether new connections go to it
+ * @param liveRelays relays to it that are open now (including backend connects in progress)
+ */
+public record SlotStatus(String name, String address, String path, boolean active, int liveRelays) {}
