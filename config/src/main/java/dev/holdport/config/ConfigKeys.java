@@ -54,7 +54,8 @@ final class ConfigKeys {
 
     /**
      * The known key a typo most likely meant: the one with the smallest edit distance, if
-     * that distance is small for the key's length.
+     * that distance is small for the key's length, else a known key the unknown one
+     * abbreviates ({@code drain} for {@code drain-timeout}).
      */
     static Optional<String> closest(String unknown, Set<String> known) {
         String best = null;
@@ -67,7 +68,12 @@ final class ConfigKeys {
             }
         }
         int tolerated = Math.max(2, Math.min(unknown.length(), best == null ? 0 : best.length()) / 3);
-        return bestDistance <= tolerated ? Optional.of(best) : Optional.empty();
+        if (bestDistance <= tolerated) {
+            return Optional.of(best);
+        }
+        return known.stream()
+                .filter(candidate -> unknown.length() >= 3 && candidate.startsWith(unknown))
+                .findFirst();
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions needed to turn a into b. */

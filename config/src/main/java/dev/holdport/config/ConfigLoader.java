@@ -51,14 +51,15 @@ public final class ConfigLoader {
         if (!Files.isReadable(file)) {
             throw new InvalidConfigException(List.of(file + ": cannot be read (permission denied)"));
         }
-        Config parsed;
+        Config withOverrides;
         try {
-            parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            Config parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            withOverrides = ConfigFactory.defaultOverrides().withFallback(parsed);
         } catch (ConfigException e) {
             throw new InvalidConfigException(List.of(e.getMessage()));
         }
         Path directory = file.toAbsolutePath().normalize().getParent();
-        return fromConfig(ConfigFactory.defaultOverrides().withFallback(parsed), directory);
+        return fromConfig(withOverrides, directory);
     }
 
     /**
