@@ -125,11 +125,11 @@ class CliTest {
     @Test
     void exit3WhenNothingListens() {
         String nobody = "http://127.0.0.1:" + FreePort.pick();
-        for (String command : new String[] {"status", "pause", "resume", "drain"}) {
-            Result result = HoldportCommand.run(command, "--admin", nobody);
-            assertThat(result.exitCode()).as(command).isEqualTo(3);
-            assertThat(result.err()).contains("cannot reach the admin API at " + nobody);
-        }
+        Result result = HoldportCommand.run("pause", "--admin", nobody);
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains("cannot reach the admin API at " + nobody).contains("connection refused");
+        assertThat(result.out()).isEmpty();
+
         Result viaEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_URL", nobody), "switch", "--slot", "b");
         assertThat(viaEnv.exitCode()).isEqualTo(3);
     }
@@ -143,9 +143,6 @@ class CliTest {
         Result badTimeout = HoldportCommand.run("drain", "--timeout", "soon");
         assertThat(badTimeout.exitCode()).isEqualTo(2);
         assertThat(badTimeout.err()).contains("soon");
-
-        Result unknownCommand = HoldportCommand.run("frobnicate");
-        assertThat(unknownCommand.exitCode()).isEqualTo(2);
 
         Result badUrl = HoldportCommand.run("status", "--admin", "ftp://x");
         assertThat(badUrl.exitCode()).isEqualTo(2);

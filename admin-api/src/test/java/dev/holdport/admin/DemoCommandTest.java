@@ -56,7 +56,7 @@ class DemoCommandTest {
             assertThat(HoldportCommand.run("resume", "--admin", admin).exitCode()).isZero();
             assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("hello from b\n");
 
-            demo.destroy();
+            demo.toHandle().destroy(); // SIGTERM (Process.destroy() would also close its output streams)
             assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(demo.exitValue()).as(log.text()).isZero();
         } finally {

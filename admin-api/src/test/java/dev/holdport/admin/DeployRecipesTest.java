@@ -132,10 +132,11 @@ class DeployRecipesTest {
             slow.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             slow.flush();
             assertThat(readAll(slowClient.getInputStream())).endsWith("hello from v1\n");
+            slowClient.close(); // the relay ends when both sides have closed
 
             assertThat(forward.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(forward.exitValue()).as(forwardOutput.text()).isZero();
-            assertThat(forwardOutput.text()).contains("slot b started").contains("slot b is healthy")
+            assertThat(forwardOutput.awaitEnd()).contains("slot b started").contains("slot b is healthy")
                     .contains("switched route web from slot a to slot b").contains("slot a drained")
                     .contains("slot a stopped");
             assertThat(work.resolve("a.pid")).doesNotExist();
@@ -204,8 +205,7 @@ class DeployRecipesTest {
         Process process = startRecipe(script, env, args);
         ChildOutput output = ChildOutput.collect(process.getInputStream());
         assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(script + " ends").isTrue();
-        process.waitFor();
-        return new Recipe(process.exitValue(), output.text());
+        return new Recipe(process.exitValue(), output.awaitEnd());
     }
 
     private Process startRecipe(String script, Map<String, String> env, String... args) throws Exception {

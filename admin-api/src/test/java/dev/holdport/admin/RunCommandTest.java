@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RunCommandTest {
 
     private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
@@ -53,17 +54,19 @@ class RunCommandTest {
             try {
                 Api api = new Api("http://127.0.0.1:" + adminPort);
                 await().atMost(START).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
-                assertThat(log.text()).contains("route web listening on").contains("transport");
+                await().atMost(WAIT).until(() -> log.contains("route web listening on"));
+                assertThat(log.text()).contains("transport");
 
                 LineClient client = LineClient.connect(port, Duration.ofSeconds(10));
                 assertThat(client.exchange("through run")).isEqualTo("a: through run");
 
                 // SIGTERM with a relay still open: it gets the drain timeout, then holdport exits 0.
-                holdport.destroy();
+                // SIGTERM, through the handle: Process.destroy() would also close our end of its output
+                holdport.toHandle().destroy();
                 assertThat(holdport.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(holdport.exitValue()).as(log.text()).isZero();
-                assertThat(log.text()).contains("SIGTERM received").contains("stopped");
-                assertThat(log.text()).doesNotContain("Exception");
+                assertThat(log.awaitEnd()).contains("SIGTERM received").contains("stopped")
+                        .doesNotContain("Exception");
                 assertThat(client.readLine()).isNull(); // closed when the drain timeout ran out
                 client.close();
                 assertThat(out.text()).isEmpty();

@@ -83,7 +83,8 @@ public final class AdminServer {
         }
         server.setErrorHandler(new ProblemErrorHandler());
         server.setHandler(handler);
-        server.setStopTimeout(2_000);
+        // By the time the API stops, the data plane has: there is nothing left worth waiting for.
+        server.setStopTimeout(0);
 
         AdminServer adminServer = new AdminServer(server, tcp, admin.unixSocket().map(Path::toAbsolutePath), unixBoundAt);
         try {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 public final class ChildOutput {
 
     private final StringBuffer text = new StringBuffer();
+    private Thread reader;
 
     private ChildOutput() {}
 
@@ -27,7 +28,14 @@ public final class ChildOutput {
         }, "child-output");
         reader.setDaemon(true);
         reader.start();
+        output.reader = reader;
         return output;
+    }
+
+    /** Waits until the process has closed the stream (it has ended), then returns everything it wrote. */
+    public String awaitEnd() throws InterruptedException {
+        reader.join(30_000);
+        return text();
     }
 
     public String text() {
