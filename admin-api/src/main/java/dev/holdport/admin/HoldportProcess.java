@@ -7,7 +7,6 @@ import dev.holdport.admin.server.ApiHandler;
 import dev.holdport.admin.systemd.SdNotify;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.proxy.Proxy;
-import dev.holdport.proxy.Route;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -50,10 +49,8 @@ public final class HoldportProcess {
             proxy.close();
             throw e;
         }
-        for (Route route : proxy.routes()) {
-            log.info("route {} listening on {} (transport {})", route.name(), route.listenAddress(),
-                    proxy.transportName());
-        }
+        log.info("ready: {} route(s) on transport {}, admin API at {}", proxy.routes().size(), proxy.transportName(),
+                admin.url());
         SdNotify.notify("READY=1");
         return new HoldportProcess(config, proxy, admin);
     }
@@ -78,7 +75,8 @@ public final class HoldportProcess {
         }
         try {
             SdNotify.notify("STOPPING=1");
-            log.info("shutting down: live relays get up to {} to finish", config.shutdownDrainTimeout());
+            log.info("shutting down: live relays get up to {} to finish",
+                    DurationText.human(DurationText.seconds(config.shutdownDrainTimeout())));
             proxy.shutdown(config.shutdownDrainTimeout());
             admin.stop();
             log.info("stopped");

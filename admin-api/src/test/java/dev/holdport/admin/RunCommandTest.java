@@ -10,6 +10,8 @@ import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.LineBackend;
 import dev.holdport.admin.support.LineClient;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,8 +56,7 @@ class RunCommandTest {
             try {
                 Api api = new Api("http://127.0.0.1:" + adminPort);
                 await().atMost(START).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
-                await().atMost(WAIT).until(() -> log.contains("route web listening on"));
-                assertThat(log.text()).contains("transport");
+                await().atMost(WAIT).until(() -> log.contains("ready: 1 route(s) on transport"));
 
                 LineClient client = LineClient.connect(port, Duration.ofSeconds(10));
                 assertThat(client.exchange("through run")).isEqualTo("a: through run");
@@ -113,6 +114,26 @@ class RunCommandTest {
             assertThat(result.exitCode()).isEqualTo(2);
             assertThat(result.err()).contains("holdport.admin.listen").contains("holdport.admin.token")
                     .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void runExits1NamingTheRouteWhenItsPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = writeConfig("""
+                    admin.listen = "127.0.0.1:0"
+                    routes.web {
+                      listen = "127.0.0.1:%d"
+                      active = a
+                      slots.a.address = "127.0.0.1:9"
+                    }
+                    """.formatted(taken.getLocalPort()));
+
+            Result result = HoldportCommand.run("run", "--config", config.toString());
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            assertThat(result.err()).contains("cannot start the routes (web on 127.0.0.1:" + taken.getLocalPort() + ")")
+                    .contains("Address already in use").doesNotContain("\tat ");
         }
     }
 

@@ -8,9 +8,11 @@ import dev.holdport.config.HoldportConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -92,38 +94,37 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void printInstructions(HoldportProcess process, Path configFile, DemoBackend a, DemoBackend b) {
-        String front = process.proxy().routes().get(0).listenAddress().getAddress().getHostAddress() + ":"
-                + process.proxy().routes().get(0).listenAddress().getPort();
+        InetSocketAddress listen = process.proxy().routes().get(0).listenAddress();
+        String front = "http://" + listen.getAddress().getHostAddress() + ":" + listen.getPort() + "/";
         String api = process.admin().url();
         String cli = "java -jar admin-api/target/holdport.jar";
         String adminFlag = api.equals("http://127.0.0.1:9900") ? "" : " --admin " + api;
+        String[][] tries = {
+            {"curl " + front, "hello from a"},
+            {"curl -X POST " + api + "/pause", "new connections are now held..."},
+            {"curl " + front + " &", "...so this one waits"},
+            {"curl " + api + "/status", "\"held\" : 1"},
+            {"curl -X POST " + api + "/resume", "...and now it is answered"},
+            {"curl -X POST '" + api + "/switch?slot=b'", "new connections go to slot b"},
+            {"curl " + front, "hello from b"},
+            {cli + " status" + adminFlag, "the same with the CLI"},
+            {cli + " pause" + adminFlag, ""},
+            {cli + " resume" + adminFlag, ""},
+            {cli + " switch --slot a" + adminFlag, ""},
+        };
+        int width = Arrays.stream(tries).mapToInt(t -> t[0].length()).max().orElse(0) + 2;
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("""
-
-                holdport demo is running (config: %s)
-                  clients:    http://%s/  ->  slot a (%s) or slot b (%s)
-                  admin API:  %s
-
-                Try, in another terminal:
-                  curl http://%s/                          # hello from a
-                  curl -X POST %s/pause                    # new connections are now held
-                  curl http://%s/ &                        # ...this one waits
-                  curl %s/status                           # "held": 1
-                  curl -X POST %s/resume                   # ...and now it is answered
-                  curl -X POST '%s/switch?slot=b'
-                  curl http://%s/                          # hello from b
-
-                The same with the CLI:
-                  %s status%s
-                  %s pause%s
-                  %s resume%s
-                  %s switch --slot a%s
-
-                Ctrl-C stops the demo.
-                %n""",
-                configFile, front, a.address(), b.address(), api,
-                front, api, front, api, api, api, front,
-                cli, adminFlag, cli, adminFlag, cli, adminFlag, cli, adminFlag);
+        out.println();
+        out.println("holdport demo is running (config: " + configFile + ")");
+        out.println("  clients:    " + front + "  ->  slot a (" + a.address() + ") or slot b (" + b.address() + ")");
+        out.println("  admin API:  " + api);
+        out.println();
+        out.println("Try, in another terminal:");
+        for (String[] t : tries) {
+            out.println(t[1].isEmpty() ? "  " + t[0] : "  " + t[0] + " ".repeat(width - t[0].length()) + "# " + t[1]);
+        }
+        out.println();
+        out.println("Ctrl-C stops the demo.");
         out.flush();
     }
 

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,8 +59,11 @@ public final class RunCommand implements Callable<Integer> {
             err.println("holdport: " + e.getMessage());
             err.flush();
             return e.isConfigError() ? Main.USAGE : Main.REFUSED;
-        } catch (RuntimeException e) {
-            err.println("holdport: cannot start: " + describe(e));
+        } catch (Exception e) { // Netty rethrows a failed bind as a checked exception it does not declare
+            String listeners = config.routes().stream()
+                    .map(route -> route.name() + " on " + route.listen())
+                    .collect(Collectors.joining(", "));
+            err.println("holdport: cannot start the routes (" + listeners + "): " + describe(e));
             err.flush();
             return Main.REFUSED;
         }

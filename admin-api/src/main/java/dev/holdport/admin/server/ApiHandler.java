@@ -11,12 +11,15 @@ import dev.holdport.proxy.Route;
 import dev.holdport.proxy.RouteStatus;
 import dev.holdport.proxy.UnknownSlotException;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -289,14 +292,22 @@ public final class ApiHandler extends Handler.Abstract {
                 ApiProblem.ofStatus(500, "Internal error", "holdport failed to answer; its log says why"));
     }
 
-    /** Who made a request, for the log: the peer's address, or the admin socket's path. */
+    /** Who made a request, for the log: the peer's address, or the local user behind the Unix socket. */
     static String who(Request request) {
         SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
         if (remote instanceof InetSocketAddress inet) {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
-        SocketAddress local = request.getConnectionMetaData().getLocalSocketAddress();
-        return "unix socket " + (local == null ? "" : local.toString());
+        Object transport = request.getConnectionMetaData().getConnection().getEndPoint().getTransport();
+        if (transport instanceof SocketChannel channel) {
+            try {
+                UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                return "user " + peer.user().getName() + " on the unix socket";
+            } catch (IOException | UnsupportedOperationException e) {
+                // fall through: the socket is all we know
+            }
+        }
+        return "the unix socket";
     }
 
     /** One line per route of what a state change left: {@code web paused, active a, held 3}. */
