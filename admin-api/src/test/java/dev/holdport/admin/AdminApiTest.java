@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -248,6 +249,20 @@ class AdminApiTest {
     }
 
     @Test
+    void everyPathOfTheOpenApiDocumentIsServed() {
+        List<String> documented = api.get("/openapi.yaml").body().lines()
+                .filter(line -> line.matches("  /\\S*:"))
+                .map(line -> line.trim().replace(":", "").replace("{route}", "web"))
+                .toList();
+
+        assertThat(documented).hasSize(14);
+        for (String path : documented) {
+            // GET on a POST endpoint is a 405, never a 404: the path exists
+            assertThat(api.get(path).statusCode()).as(path).isIn(200, 405);
+        }
+    }
+
+    @Test
     void readyzIsUnavailableOnceTheListenersAreClosed() throws Exception {
         // Shutting the proxy down closes its listeners while the admin API still answers.
         holdport.process().proxy().shutdown(Duration.ZERO);
@@ -291,6 +306,8 @@ class AdminApiTest {
         assertProblem(api.post("/switch", "{\"slot\": 2}"), 400, "invalid-request");
         assertProblem(api.post("/pause?slot=b"), 400, "invalid-request");
         assertProblem(api.post("/switch?slot=a", "{\"slot\": \"b\"}"), 400, "invalid-request");
+        assertProblem(api.post("/switch?slot=a&slot=b"), 400, "invalid-request");
+        assertProblem(api.get("/status?verbose=1"), 400, "invalid-request");
         JsonNode timeout = assertProblem(api.post("/drain?timeout=soon"), 400, "invalid-request");
         assertThat(timeout.get("detail").asText()).contains("soon");
 
@@ -337,16 +354,27 @@ class AdminApiTest {
 
     @Test
     void malformedHttpGetsProblemJsonNotAnHtmlPage() throws Exception {
+        for (String request : new String[] {
+            "GET /status HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+            "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+            "POST /switch?slot=%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"}) {
+            String answer = rawHttp(request);
+
+            assertThat(answer).as(request).startsWith("HTTP/1.1 400");
+            assertThat(answer).containsIgnoringCase("Content-Type: application/problem+json");
+            assertThat(answer).contains("\"status\" : 400").contains("\"detail\"")
+                    .doesNotContainIgnoringCase("<html").doesNotContain("Exception");
+        }
+    }
+
+    /** One request written by hand (for what a well-behaved client refuses to send); the answer as text. */
+    private String rawHttp(String request) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", holdport.adminPort())) {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
-            out.write("GET /status HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write((request.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")).getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-            assertThat(answer).startsWith("HTTP/1.1 400");
-            assertThat(answer).containsIgnoringCase("Content-Type: application/problem+json");
-            assertThat(answer).contains("\"status\"").doesNotContainIgnoringCase("<html");
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }

@@ -137,7 +137,12 @@ public final class ApiHandler extends Handler.Abstract {
         requireMethod(action.method(), method, path);
         Optional<Route> route = routeName.map(name -> proxy.route(name).orElseThrow(
                 () -> ApiProblem.unknownRoute(name, proxy.routes().stream().map(Route::name).toList())));
-        Fields query = Request.extractQueryParameters(request);
+        Fields query;
+        try {
+            query = Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw ApiProblem.invalidRequest("the query is not valid URL encoding: " + request.getHttpURI().getQuery());
+        }
 
         CompletableFuture<byte[]> body = action.method().equals("POST")
                 ? BodyReader.read(request, BODY_LIMIT)

@@ -24,7 +24,8 @@ final class ProblemErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
-        ProblemResponse.write(request, response, callback, problem(code, message));
+        // No instance: for a malformed request Jetty has replaced the path with a placeholder.
+        ProblemResponse.write(response, callback, problem(code, message), null);
     }
 
     @Override

@@ -25,11 +25,16 @@ final class ProblemResponse {
         return node;
     }
 
+    /** Writes the problem with the request's path as its {@code instance}. */
     static void write(Request request, Response response, Callback callback, ApiProblem problem) {
+        write(response, callback, problem, request.getHttpURI().getPath());
+    }
+
+    /** @param instance the path the problem is about, or null when there is none worth naming */
+    static void write(Response response, Callback callback, ApiProblem problem, String instance) {
         for (Map.Entry<String, String> header : problem.headers().entrySet()) {
             response.getHeaders().put(header.getKey(), header.getValue());
         }
-        String instance = request == null ? null : request.getHttpURI().getPath();
         JsonResponse.write(response, callback, problem.status(), CONTENT_TYPE, body(problem, instance));
     }
 }
