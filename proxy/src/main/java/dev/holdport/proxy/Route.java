@@ -183,7 +183,12 @@ public final class Route {
         return status();
     }
 
-    /** Completes when no relay uses a slot other than the active one, or when {@code timeout} passes. */
+    /**
+     * Completes when the relays that stopping a backend would cut have ended, or when
+     * {@code timeout} passes. While open, those are the relays to slots other than the active
+     * one (after a switch). While paused, they are all relays: nothing new starts, so a restart
+     * in place can wait for the last exchanges with the old process before stopping it.
+     */
     public CompletableFuture<DrainResult> drain(Duration timeout) {
         CompletableFuture<DrainResult> result = new CompletableFuture<>();
         long start = System.nanoTime();
@@ -204,10 +209,10 @@ public final class Route {
     }
 
     private int liveOnInactiveSlots() {
-        Slot active = gate.active();
+        Gate.View view = gate.view();
         int sum = 0;
         for (Slot slot : slots.values()) {
-            if (slot != active) {
+            if (view.paused() || slot != view.active()) {
                 sum += (int) slot.live.sum();
             }
         }

@@ -27,6 +27,7 @@ public final class Backend implements AutoCloseable {
     private final Behaviour behaviour;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final java.util.Map<Socket, Integer> acceptOrder = new ConcurrentHashMap<>();
     private final Thread acceptor;
 
     private Backend(ServerSocket server, Behaviour behaviour) {
@@ -58,6 +59,11 @@ public final class Backend implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** The 1-based position of {@code socket} in this backend's accept order. */
+    public int acceptIndex(Socket socket) {
+        return acceptOrder.getOrDefault(socket, 0);
+    }
+
     public int accepted() {
         return accepted.get();
     }
@@ -70,7 +76,7 @@ public final class Backend implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            accepted.incrementAndGet();
+            acceptOrder.put(socket, accepted.incrementAndGet());
             open.add(socket);
             Thread worker = new Thread(() -> {
                 try (socket) {
@@ -79,6 +85,7 @@ public final class Backend implements AutoCloseable {
                     // A test backend's peer may reset or vanish; the test asserts on the client side.
                 } finally {
                     open.remove(socket);
+                    acceptOrder.remove(socket);
                 }
             }, "backend-conn");
             worker.setDaemon(true);

@@ -1,0 +1,86 @@
+package dev.holdport.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.holdport.config.TransportChoice;
+import dev.holdport.proxy.testing.Backend;
+import dev.holdport.proxy.testing.Clients;
+import dev.holdport.proxy.testing.TestConfigs;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several routes in one process, the process-wide API, and a graceful shutdown. */
+class ProxyLifecycleTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyRouteHasItsOwnListenerAndGate() throws Exception {
+        try (Backend web = Backend.start(Backend.namedAnswer("web-a"));
+                Backend rpcA = Backend.start(Backend.namedAnswer("rpc-a"));
+                Backend rpcB = Backend.start(Backend.namedAnswer("rpc-b"));
+                Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("s"), List.of(
+                        TestConfigs.route("web", "a", Map.of("a", web.port())),
+                        TestConfigs.route("rpc", "a", Map.of("a", rpcA.port(), "b", rpcB.port())))))) {
+            Route webRoute = proxy.route("web").orElseThrow();
+            Route rpcRoute = proxy.route("rpc").orElseThrow();
+            assertThat(webRoute.listenAddress()).isNotEqualTo(rpcRoute.listenAddress());
+            assertThat(proxy.listenersBound()).isTrue();
+
+            rpcRoute.switchTo("b");
+            assertThat(Clients.ask(webRoute.listenAddress(), "x")).isEqualTo("web-a");
+            assertThat(Clients.ask(rpcRoute.listenAddress(), "x")).isEqualTo("rpc-b");
+
+            assertThatThrownBy(() -> proxy.switchTo("b")).as("web has no slot b: nothing changes")
+                    .isInstanceOf(UnknownSlotException.class);
+            assertThat(proxy.pause()).extracting(RouteStatus::state).containsOnly(GateState.PAUSED);
+            assertThat(proxy.resume()).extracting(RouteStatus::state).containsOnly(GateState.OPEN);
+        }
+    }
+
+    @Test
+    void shutdownLetsLiveRelaysFinishAndClosesHeldConnectionsWithAReason() throws Exception {
+        CompletableFuture<Void> answerNow = new CompletableFuture<>();
+        Backend slowAnswer = Backend.start(socket -> {
+            new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            answerNow.get(30, TimeUnit.SECONDS);
+            socket.getOutputStream().write("late but whole\n".getBytes(StandardCharsets.US_ASCII));
+        });
+        Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("s"),
+                List.of(TestConfigs.route("web", "a", Map.of("a", slowAnswer.port())))));
+        Route route = proxy.routes().get(0);
+        try (slowAnswer; Socket live = Clients.connect(route.listenAddress())) {
+            live.getOutputStream().write("question\n".getBytes(StandardCharsets.US_ASCII));
+            await().until(() -> route.status().liveRelays() == 1);
+            route.pause();
+            Socket held = Clients.connect(route.listenAddress());
+            await().until(() -> route.status().held() == 1);
+
+            CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> proxy.shutdown(Duration.ofSeconds(20)));
+            assertThat(held.getInputStream().read()).as("held connection closed at shutdown").isEqualTo(-1);
+            assertThat(shutdown).as("waits for the live relay").isNotDone();
+            answerNow.complete(null);
+            String answer = new BufferedReader(new InputStreamReader(live.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            assertThat(answer).isEqualTo("late but whole");
+            live.close();
+            shutdown.get(20, TimeUnit.SECONDS);
+            RouteTotals totals = route.status().totals();
+            assertThat(totals.closed().get(CloseReason.SHUTDOWN)).isEqualTo(1);
+            assertThat(totals.accepted()).isEqualTo(totals.relayed() + totals.closedTotal());
+            held.close();
+        }
+    }
+}
