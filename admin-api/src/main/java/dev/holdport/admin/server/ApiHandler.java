@@ -105,7 +105,7 @@ public final class ApiHandler extends Handler.Abstract {
                     throw ApiProblem.unauthorized(authorization != null);
                 }
             }
-            route(request, response, callback, path, method);
+            dispatch(request, response, callback, path, method);
         } catch (ApiProblem problem) {
             ProblemResponse.write(request, response, callback, problem);
         } catch (RuntimeException e) {
@@ -114,7 +114,7 @@ public final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
-    private void route(Request request, Response response, Callback callback, String path, String method) {
+    private void dispatch(Request request, Response response, Callback callback, String path, String method) {
         String[] parts = path.split("/", -1);
         // "/pause" -> ["", "pause"]; "/routes/web/pause" -> ["", "routes", "web", "pause"]
         if (parts.length == 2 && PROCESS_ENDPOINTS.contains(parts[1])) {
