@@ -38,7 +38,8 @@ class DistributionIT {
     private static final Duration PROCESS_DEADLINE = Duration.ofSeconds(90);
     /** Small and quick to start; passing them also proves the launcher forwards both variables. */
     private static final String JAVA_OPTS = "-Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
-    private static final String HOLDPORT_OPTS = "-Dholdport.dist.test=launched-by-bin-holdport";
+    /** Not under "holdport.": system properties there override the config file. */
+    private static final String HOLDPORT_OPTS = "-Dlaunched.by=bin-holdport";
 
     private static UnpackedDistribution dist;
 
@@ -177,7 +178,7 @@ class DistributionIT {
                 Path javaBinary = javaHome.resolve("bin/java").toRealPath();
                 assertThat(info.command().map(command -> Path.of(command))).contains(javaBinary);
                 assertThat(info.arguments().map(List::of).orElseThrow())
-                        .contains("-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dholdport.dist.test=launched-by-bin-holdport");
+                        .contains("-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dlaunched.by=bin-holdport");
 
                 holdport.destroy(); // SIGTERM (destroyForcibly would be SIGKILL)
 
