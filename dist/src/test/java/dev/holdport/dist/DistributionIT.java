@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -162,31 +160,38 @@ class DistributionIT {
                 }
             }, work.resolve("holdport.log"));
             try {
-                // READY=1 may only come once the listener is bound: the very first connect
-                // after it arrives must be accepted, no retry.
+                // READY=1 may only come once every listener is bound: the very first connect
+                // after it arrives, to the route and to the admin API, must be accepted, no retry.
                 await("READY=1 on NOTIFY_SOCKET").atMost(PROCESS_DEADLINE).pollInterval(Duration.ofMillis(20))
                         .until(() -> {
                             assertThat(holdport.isAlive()).as("holdport exited early:\n%s", log(work)).isTrue();
                             return systemd.hasReceived("READY=1");
                         });
-                assertThat(echoThrough(publicPort, "hello through holdport\n")).isEqualTo("hello through holdport\n");
-                assertThat(backend.accepted()).isEqualTo(1);
-                assertThat(systemd.hasReceived("STOPPING=1")).isFalse();
+                try (LineClient live = LineClient.connect(publicPort)) {
+                    assertThat(live.exchange("hello through holdport")).isEqualTo("hello through holdport");
+                    assertThat(backend.accepted()).isEqualTo(1);
+                    assertThat(healthzStatus(adminPort)).isEqualTo(200);
+                    assertThat(systemd.hasReceived("STOPPING=1")).isFalse();
 
-                // The launcher exec'd: its process is the JVM, with both option variables applied.
-                ProcessHandle.Info info = holdport.toHandle().info();
-                Path javaBinary = javaHome.resolve("bin/java").toRealPath();
-                assertThat(info.command().map(command -> Path.of(command))).contains(javaBinary);
-                assertThat(info.arguments().map(List::of).orElseThrow())
-                        .contains("-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dlaunched.by=bin-holdport");
+                    // The launcher exec'd: its process is the JVM, with both option variables applied.
+                    ProcessHandle.Info info = holdport.toHandle().info();
+                    Path javaBinary = javaHome.resolve("bin/java").toRealPath();
+                    assertThat(info.command().map(command -> Path.of(command))).contains(javaBinary);
+                    assertThat(info.arguments().map(List::of).orElseThrow())
+                            .contains("-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dlaunched.by=bin-holdport");
 
-                holdport.destroy(); // SIGTERM (destroyForcibly would be SIGKILL)
+                    holdport.destroy(); // SIGTERM (destroyForcibly would be SIGKILL)
+
+                    // Shutting down, holdport lets the live relay finish: it still carries bytes.
+                    await("STOPPING=1 on NOTIFY_SOCKET").atMost(PROCESS_DEADLINE).pollInterval(Duration.ofMillis(20))
+                            .until(() -> systemd.hasReceived("STOPPING=1"));
+                    assertThat(live.exchange("still relayed while draining")).isEqualTo("still relayed while draining");
+                } // the client closes: the last relay ends, so the drain is over
 
                 assertThat(holdport.waitFor(PROCESS_DEADLINE.toSeconds(), TimeUnit.SECONDS))
                         .as("holdport still running %ss after SIGTERM:\n%s", PROCESS_DEADLINE.toSeconds(), log(work))
                         .isTrue();
                 assertThat(holdport.exitValue()).as(log(work)).isZero();
-                assertThat(systemd.hasReceived("STOPPING=1")).as(log(work)).isTrue();
             } finally {
                 holdport.destroyForcibly();
             }
@@ -214,21 +219,19 @@ class DistributionIT {
                   }
                   admin.listen = "127.0.0.1:%d"
                   state-file = "state.properties"
-                  shutdown.drain-timeout = 5s
+                  shutdown.drain-timeout = 60s
                 }
                 """.formatted(publicPort, backendPort, adminPort);
     }
 
-    private static String echoThrough(int port, String message) throws IOException {
-        try (Socket client = new Socket()) {
-            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
-            client.setSoTimeout(10_000);
-            OutputStream out = client.getOutputStream();
-            out.write(message.getBytes(UTF_8));
-            out.flush();
-            client.shutdownOutput();
-            InputStream in = client.getInputStream();
-            return new String(in.readAllBytes(), UTF_8);
+    private static int healthzStatus(int adminPort) throws IOException {
+        HttpURLConnection healthz = (HttpURLConnection) new URL("http://127.0.0.1:" + adminPort + "/healthz").openConnection();
+        healthz.setConnectTimeout(5_000);
+        healthz.setReadTimeout(10_000);
+        try {
+            return healthz.getResponseCode();
+        } finally {
+            healthz.disconnect();
         }
     }
 
