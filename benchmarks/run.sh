@@ -9,6 +9,9 @@
 # benchmarks/target/quick-results/ unless --out says otherwise. Peers that are not installed
 # (see benchmarks/setup.sh) are reported as skipped.
 #
+# Set BENCH_KEEP_WORK=1 to keep the generated configs and server logs after a successful run
+# (they are always kept after a failed one).
+#
 # Every server the run starts is stopped by its PID at the end, also on Ctrl-C: the Java side
 # stops them itself, and this script's trap stops any PID still listed in the run's pid file.
 set -euo pipefail
@@ -74,6 +77,11 @@ cleanup() {
       [ -n "$pid" ] && stop_pid "$pid" "$name"
     done < "$pids"
   fi
+  if [ "$status" = 0 ] && [ "${BENCH_KEEP_WORK:-}" != "1" ]; then
+    rm -rf "$work"
+  else
+    echo "run.sh: generated configs and server logs kept in $work" >&2
+  fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -81,7 +89,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$root"
-java -Xms512m -Xmx2g -XX:MaxDirectMemorySize=1g -jar "$bench_jar" run \
+# BENCH_JAVA_OPTS: extra options for the driver JVM (e.g. -Dbench.transport=nio).
+# shellcheck disable=SC2086
+java -Xms512m -Xmx2g -XX:MaxDirectMemorySize=1g ${BENCH_JAVA_OPTS:-} -jar "$bench_jar" run \
   --holdport-jar "$holdport_jar" --work-dir "$work" --pid-file "$pids" "${out_args[@]}" "$@" &
 java_pid=$!
 status=0

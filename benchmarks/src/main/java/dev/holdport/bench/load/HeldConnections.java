@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Many client connections opened against a paused proxy: each sends one small request at once
- * (its bytes wait in the kernel while the connection is held) and waits for the echo, which can
- * only come after the proxy resumes. Spreads the connections over several source addresses
+ * (its bytes wait in the kernel while the connection is held), waits for the echo, which can
+ * only come after the proxy resumes, and then closes. Spreads the connections over several source addresses
  * (127.0.0.1, 127.0.0.2, …) so more than one address's worth of ephemeral ports is available.
  */
 public final class HeldConnections implements AutoCloseable {
@@ -120,6 +120,7 @@ public final class HeldConnections implements AutoCloseable {
                 over = true;
                 lastAnswerNanos.accumulateAndGet(System.nanoTime(), Math::max);
                 answered.incrementAndGet();
+                ctx.close(); // one exchange, then leave: the proxy's relays end as fast as they start
             }
         }
 

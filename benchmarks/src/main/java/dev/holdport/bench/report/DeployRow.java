@@ -9,7 +9,7 @@ import java.util.Map;
  * @param way           "direct", "haproxy (retries 60, timeout connect 100ms)" or "holdport (pause/resume)"
  * @param total         requests started during the run
  * @param failures      failed requests by kind (refused, reset, closed, timeout, other)
- * @param windowP99Nanos p99 latency of requests started between the stop and 1 s after the restart
+ * @param windowP99Nanos p99 latency of the answered requests started between the stop and 1 s after the restart
  * @param windowMaxNanos worst latency in that window
  * @param outageSeconds from the stop signal until the new process listened
  */

@@ -90,7 +90,7 @@ public final class MarkdownReport {
         }
         md.append("## Deploy under load\n\n");
         md.append("New connection per request at a fixed rate while the backend process is stopped and restarted on the same port. ")
-                .append("Latency over the requests started between the stop and 1 s after the new process listened.\n\n");
+                .append("Latency of the answered requests started between the stop and 1 s (0.5 s with --quick) after the new process listened.\n\n");
         md.append("| way | round | requests | failed | refused | reset | closed | timeout | other | p99 ms | max ms | outage s |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (DeployRow r : rows) {

@@ -34,6 +34,7 @@ public final class BackendProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseParallelGC",
+                "-Dbench.transport=" + System.getProperty("bench.transport", ""),
                 "-cp", System.getProperty("java.class.path"),
                 "dev.holdport.bench.BenchMain", "backend"));
         ports.forEach((option, port) -> {

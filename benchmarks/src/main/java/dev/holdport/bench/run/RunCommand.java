@@ -117,7 +117,7 @@ public final class RunCommand implements Callable<Integer> {
         ReportFiles.Written written = ReportFiles.write(results, outDir);
         System.out.println(written.markdown());
         System.err.println("results: " + written.files());
-        System.err.println("configs and logs: " + workDir);
+        System.err.println("generated configs and server logs: " + workDir);
         return results.getErrors().isEmpty() ? 0 : 1;
     }
 

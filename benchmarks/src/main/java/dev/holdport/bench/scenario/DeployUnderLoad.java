@@ -28,10 +28,6 @@ import org.HdrHistogram.Histogram;
  */
 public final class DeployUnderLoad implements Scenario {
 
-    /** Load before the stop and after the restart, so the window sits inside steady traffic. */
-    private static final Duration STEADY = Duration.ofSeconds(1);
-    /** Room for the new backend JVM to start; the load runs on until it is surely over. */
-    private static final Duration START_ALLOWANCE = Duration.ofSeconds(3);
 
     @Override
     public String name() {
@@ -52,7 +48,11 @@ public final class DeployUnderLoad implements Scenario {
         RunSettings s = context.settings();
         BackendProcess backend = context.deployBackend();
         HoldportTarget holdport = target instanceof HoldportTarget h ? h : null;
-        Duration span = STEADY.plus(s.deployDown()).plus(START_ALLOWANCE).plus(STEADY);
+        // Load before the stop and after the restart, so the outage sits inside steady traffic,
+        // plus room for the new backend JVM to start.
+        Duration steady = s.quick() ? Duration.ofMillis(500) : Duration.ofSeconds(1);
+        Duration startAllowance = s.quick() ? Duration.ofMillis(1500) : Duration.ofSeconds(3);
+        Duration span = steady.plus(s.deployDown()).plus(startAllowance).plus(steady);
         List<NewConnectionLoad.Sample> samples = new ArrayList<>();
         NewConnectionLoad.Settings load = new NewConnectionLoad.Settings(target.address(Route.DEPLOY), 0,
                 s.deployRate(), s.messageBytes(), Duration.ZERO, span, Duration.ofSeconds(10));
@@ -65,7 +65,7 @@ public final class DeployUnderLoad implements Scenario {
             }
         });
 
-        sleep(STEADY);
+        sleep(steady);
         long stopped = System.nanoTime();
         if (holdport != null) {
             holdport.admin().pause();
@@ -85,7 +85,7 @@ public final class DeployUnderLoad implements Scenario {
         } catch (ExecutionException e) {
             throw new IllegalStateException("deploy load failed", e.getCause());
         }
-        return row(way(target), round, samples, stopped, listening + STEADY.toNanos(), (listening - stopped) / 1e9);
+        return row(way(target), round, samples, stopped, listening + steady.toNanos(), (listening - stopped) / 1e9);
     }
 
     static DeployRow row(String way, int round, List<NewConnectionLoad.Sample> samples, long windowStart,
@@ -96,7 +96,8 @@ public final class DeployUnderLoad implements Scenario {
             if (sample.outcome() != Outcome.OK) {
                 failures.merge(sample.outcome().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
             }
-            if (sample.intendedNanos() >= windowStart && sample.intendedNanos() < windowEnd) {
+            // Latency of the answered requests; the failed ones are counted above.
+            if (sample.outcome() == Outcome.OK && sample.intendedNanos() >= windowStart && sample.intendedNanos() < windowEnd) {
                 window.recordValue(Math.min(60_000_000_000L, Math.max(0, sample.latencyNanos())));
             }
         }
