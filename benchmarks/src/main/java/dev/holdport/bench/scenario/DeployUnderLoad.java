@@ -23,8 +23,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Scenario 5: new-connection requests at a fixed rate while the backend process is stopped and,
  * after the down time, started again on the same port. Three ways: (a) direct, (b) HAProxy with
- * connect retries (its best setting for a restart in place), (c) holdport: pause, stop, start,
- * resume. Failed requests are counted by kind; latency is taken over the outage window.
+ * connect retries (its best setting for a restart in place), (c) holdport: pause, drain the live
+ * relays, stop, start, resume (on the deploy route only). Failed requests are counted by kind; latency is taken over the outage window.
  */
 public final class DeployUnderLoad implements Scenario {
 
@@ -68,7 +68,9 @@ public final class DeployUnderLoad implements Scenario {
         sleep(steady);
         long stopped = System.nanoTime();
         if (holdport != null) {
-            holdport.admin().pause();
+            // The documented restart in place: hold new connections, let live relays finish, stop.
+            holdport.admin().pause(Route.DEPLOY);
+            holdport.admin().drain(Route.DEPLOY, Duration.ofSeconds(5));
         }
         backend.stop();
         try {
@@ -78,7 +80,7 @@ public final class DeployUnderLoad implements Scenario {
         }
         long listening = System.nanoTime();
         if (holdport != null) {
-            holdport.admin().resume();
+            holdport.admin().resume(Route.DEPLOY);
         }
         try {
             running.get();
@@ -109,7 +111,7 @@ public final class DeployUnderLoad implements Scenario {
     private static String way(Target target) {
         return switch (target.name()) {
             case "haproxy" -> "haproxy (retries 60, timeout connect 100ms)";
-            case "holdport" -> "holdport (pause, restart, resume)";
+            case "holdport" -> "holdport (pause, drain, restart, resume)";
             default -> target.name();
         };
     }
