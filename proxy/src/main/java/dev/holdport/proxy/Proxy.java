@@ -1,10 +1,20 @@
 package dev.holdport.proxy;
 
 import dev.holdport.config.HoldportConfig;
+import dev.holdport.config.RouteConfig;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data plane of one holdport process: every route of a config, sharing one transport and
@@ -13,57 +23,141 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Proxy implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final StateFile stateFile;
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final Object persistLock = new Object();
+    private boolean shutDown;
+
+    private Proxy(HoldportConfig config, ProxyObserver observer) {
+        this.transport = Transport.choose(config.transport());
+        this.stateFile = new StateFile(config.stateFile());
+        Map<String, SavedRouteState> saved = readStateFile();
+        this.group = transport.newEventLoopGroup(config.eventLoopThreads());
+        for (RouteConfig rc : config.routes()) {
+            SavedRouteState state = saved.get(rc.name());
+            String active = rc.active();
+            boolean paused = false;
+            if (state != null) {
+                if (!rc.slots().containsKey(state.active())) {
+                    log.warn("route {}: the state file names slot {}, which the config no longer has: using slot {} from the config",
+                            rc.name(), state.active(), rc.active());
+                } else {
+                    if (!state.active().equals(rc.active())) {
+                        log.info("route {}: active slot {} restored from the state file (the config says {})",
+                                rc.name(), state.active(), rc.active());
+                    }
+                    active = state.active();
+                }
+                paused = state.paused();
+            }
+            routes.put(rc.name(), new Route(rc, transport, group, observer, active, paused, this::persist));
+        }
+    }
+
     /** Binds every route's listener and restores the state file; throws if a listener cannot bind. */
     public static Proxy start(HoldportConfig config) {
         return start(config, ProxyObserver.NONE);
     }
 
     public static Proxy start(HoldportConfig config, ProxyObserver observer) {
-        throw new UnsupportedOperationException("in progress");
+        Proxy proxy = new Proxy(config, observer);
+        log.info("data plane: {} transport{}", proxy.transport.name(),
+                proxy.transport.name().equals("nio") && !Transport.ioUringAvailable()
+                        ? " (io_uring unavailable: " + Transport.ioUringUnavailableReason() + ")" : "");
+        try {
+            for (Route route : proxy.routes.values()) {
+                route.bind();
+            }
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+        proxy.persist();
+        return proxy;
     }
 
-    /** The transport in use (io_uring or NIO). */
+    private Map<String, SavedRouteState> readStateFile() {
+        try {
+            return stateFile.read();
+        } catch (IOException e) {
+            log.warn("state file {} is unreadable ({}): ignoring it and starting every route from the config",
+                    stateFile.path(), e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** Writes every route's state; the newest state always wins, whichever thread writes last. */
+    private void persist() {
+        synchronized (persistLock) {
+            Map<String, SavedRouteState> state = new LinkedHashMap<>();
+            for (Route route : routes.values()) {
+                state.put(route.name(), route.savedState());
+            }
+            try {
+                stateFile.write(state);
+            } catch (IOException e) {
+                log.error("cannot write the state file {}: {} (a restart would start from the config)",
+                        stateFile.path(), e.toString());
+            }
+        }
+    }
+
+    /** The transport in use: {@code io_uring} or {@code nio}. */
     public String transportName() {
-        throw new UnsupportedOperationException("in progress");
+        return transport.name();
     }
 
     public List<Route> routes() {
-        throw new UnsupportedOperationException("in progress");
+        return List.copyOf(routes.values());
     }
 
     public Optional<Route> route(String name) {
-        throw new UnsupportedOperationException("in progress");
+        return Optional.ofNullable(routes.get(name));
     }
 
     /** True while every route's listener is bound (readiness). */
     public boolean listenersBound() {
-        throw new UnsupportedOperationException("in progress");
+        return routes.values().stream().allMatch(Route::listening);
     }
 
     public List<RouteStatus> status() {
-        throw new UnsupportedOperationException("in progress");
+        return routes.values().stream().map(Route::status).toList();
     }
 
     public List<RouteStatus> pause() {
-        throw new UnsupportedOperationException("in progress");
+        return routes.values().stream().map(Route::pause).toList();
     }
 
     public List<RouteStatus> resume() {
-        throw new UnsupportedOperationException("in progress");
+        return routes.values().stream().map(Route::resume).toList();
     }
 
     /** Resumes every route to {@code slot}; throws {@link UnknownSlotException} (changing nothing) if any route lacks it. */
     public List<RouteStatus> resume(String slot) {
-        throw new UnsupportedOperationException("in progress");
+        requireSlotEverywhere(slot);
+        return routes.values().stream().map(r -> r.resume(slot)).toList();
     }
 
     /** Switches every route to {@code slot}; throws {@link UnknownSlotException} (changing nothing) if any route lacks it. */
     public List<RouteStatus> switchTo(String slot) {
-        throw new UnsupportedOperationException("in progress");
+        requireSlotEverywhere(slot);
+        return routes.values().stream().map(r -> r.switchTo(slot)).toList();
+    }
+
+    private void requireSlotEverywhere(String slot) {
+        for (Route route : routes.values()) {
+            route.slot(slot);
+        }
     }
 
     public CompletableFuture<List<DrainResult>> drain(Duration timeout) {
-        throw new UnsupportedOperationException("in progress");
+        List<CompletableFuture<DrainResult>> all = routes.values().stream().map(r -> r.drain(timeout)).toList();
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
     }
 
     /**
@@ -72,12 +166,53 @@ public final class Proxy implements AutoCloseable {
      * event loops. Safe to call more than once and from any thread.
      */
     public void shutdown(Duration drainTimeout) {
-        throw new UnsupportedOperationException("in progress");
+        synchronized (this) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+        }
+        for (Route route : routes.values()) {
+            route.stopAccepting();
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        int inFlight = inFlight();
+        if (inFlight > 0) {
+            log.info("shutting down: waiting up to {} for {} live relays to finish", drainTimeout, inFlight);
+        }
+        while ((inFlight = inFlight()) > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        if (inFlight > 0) {
+            log.warn("shutting down: drain timeout passed, closing {} live relays", inFlight);
+        }
+        for (Route route : routes.values()) {
+            route.closeAll();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("data plane stopped");
+    }
+
+    private int inFlight() {
+        int sum = 0;
+        for (Route route : routes.values()) {
+            sum += route.inFlight();
+        }
+        return sum;
     }
 
     /** {@link #shutdown(Duration)} with no drain time. */
     @Override
     public void close() {
         shutdown(Duration.ZERO);
+    }
+
+    /** For status pages: every route's listen address, by route. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (Route route : routes.values()) {
+            lines.add(route.name() + " " + route.listenAddress());
+        }
+        return lines;
     }
 }

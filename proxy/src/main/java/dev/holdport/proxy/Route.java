@@ -1,8 +1,31 @@
 package dev.holdport.proxy;
 
+import dev.holdport.config.RouteConfig;
+import dev.holdport.config.SlotConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One public listener, its slots and its gate. All operations are thread-safe and idempotent,
@@ -10,41 +33,233 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Route {
 
+    private static final Logger log = LoggerFactory.getLogger(Route.class);
+
+    final RouteConfig config;
+    final RouteCounters counters = new RouteCounters();
+    final ProxyObserver observer;
+    final FailureLog failureLog = new FailureLog(log);
+    final Gate gate;
+
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final EventLoop control;
+    private final Runnable onStateChange;
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    private volatile Channel listener;
+
+    Route(RouteConfig config, Transport transport, EventLoopGroup group, ProxyObserver observer,
+            String activeSlot, boolean paused, Runnable onStateChange) {
+        this.config = config;
+        this.transport = transport;
+        this.group = group;
+        this.control = group.next();
+        this.observer = observer;
+        this.onStateChange = onStateChange;
+        for (SlotConfig slot : config.slots().values()) {
+            slots.put(slot.name(), new Slot(slot));
+        }
+        this.gate = new Gate(this, slots.get(activeSlot), paused);
+    }
+
+    /** Binds the public listener. */
+    void bind() {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, config.backlog())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                // Reads are driven by the relay (and nothing is read while a connection is held).
+                .childOption(ChannelOption.AUTO_READ, false)
+                // A FIN is an event to pass on, not a reason to close: half-close is relayed.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // TCP_NODELAY is Netty's default for both transports; setting it again would cost a syscall per connection.
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ClientConnection(Route.this));
+                    }
+                });
+        InetSocketAddress address = config.listen().toSocketAddress();
+        try {
+            listener = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("route " + name() + ": cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+        log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
+                gate.active().address, gate.view().paused() ? ", paused (restored from the state file)" : "");
+    }
+
+    Bootstrap backendBootstrap(EventLoop loop, ChannelHandler handler) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()))
+                .handler(handler);
+    }
+
+    /** Timers of the route itself (pause expiry, paced release, drain checks) run here. */
+    EventLoop control() {
+        return control;
+    }
+
+    void setAccepting(boolean accepting) {
+        Channel ch = listener;
+        if (ch != null) {
+            ch.config().setAutoRead(accepting);
+        }
+    }
+
+    void track(Channel client) {
+        clients.add(client);
+    }
+
+    void relayStarted(Relay relay) {
+        relays.add(relay);
+    }
+
+    void relayEnded(Relay relay) {
+        relays.remove(relay);
+    }
+
+    void stateChanged() {
+        onStateChange.run();
+    }
+
+    Slot slot(String name) {
+        Slot slot = slots.get(name);
+        if (slot == null) {
+            throw new UnknownSlotException(name(), name, slots.keySet());
+        }
+        return slot;
+    }
+
+    // ---- public API ----
+
     public String name() {
-        throw new UnsupportedOperationException("in progress");
+        return config.name();
+    }
+
+    public RouteConfig config() {
+        return config;
     }
 
     /** The address the listener is bound to (the real port when the config said 0). */
     public InetSocketAddress listenAddress() {
-        throw new UnsupportedOperationException("in progress");
+        Channel ch = listener;
+        return ch == null ? config.listen().toSocketAddress() : (InetSocketAddress) ch.localAddress();
+    }
+
+    public boolean listening() {
+        Channel ch = listener;
+        return ch != null && ch.isActive();
     }
 
     /** New connections are held from now on. */
     public RouteStatus pause() {
-        throw new UnsupportedOperationException("in progress");
+        gate.pause();
+        return status();
     }
 
     /** Releases held connections, in arrival order, to the active slot. */
     public RouteStatus resume() {
-        throw new UnsupportedOperationException("in progress");
+        gate.resume(null);
+        return status();
     }
 
-    /** Makes {@code slot} active, then resumes. */
-    public RouteStatus resume(String slot) {
-        throw new UnsupportedOperationException("in progress");
+    /** Makes {@code slotName} active, then resumes. */
+    public RouteStatus resume(String slotName) {
+        gate.resume(slot(slotName));
+        return status();
     }
 
-    /** New (and released) connections go to {@code slot}; live relays to the old slot continue. */
-    public RouteStatus switchTo(String slot) {
-        throw new UnsupportedOperationException("in progress");
+    /** New (and released) connections go to {@code slotName}; live relays to the old slot continue. */
+    public RouteStatus switchTo(String slotName) {
+        gate.switchTo(slot(slotName));
+        return status();
     }
 
-    /** Completes when no relay uses a slot other than the active one, or when {@code timeout} passes. */
+    /**
+     * Completes when the relays that stopping a backend would cut have ended, or when
+     * {@code timeout} passes. While open, those are the relays to slots other than the active
+     * one (after a switch). While paused, they are all relays: nothing new starts, so a restart
+     * in place can wait for the last exchanges with the old process before stopping it.
+     */
     public CompletableFuture<DrainResult> drain(Duration timeout) {
-        throw new UnsupportedOperationException("in progress");
+        CompletableFuture<DrainResult> result = new CompletableFuture<>();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Runnable check = () -> {
+            int remaining = liveOnInactiveSlots();
+            long now = System.nanoTime();
+            if (remaining == 0 || now - deadline >= 0) {
+                result.complete(new DrainResult(name(), remaining == 0, remaining, Duration.ofNanos(now - start)));
+            }
+        };
+        check.run();
+        if (!result.isDone()) {
+            ScheduledFuture<?> poll = control.scheduleAtFixedRate(check, 10, 10, TimeUnit.MILLISECONDS);
+            result.whenComplete((r, e) -> poll.cancel(false));
+        }
+        return result;
+    }
+
+    private int liveOnInactiveSlots() {
+        Gate.View view = gate.view();
+        int sum = 0;
+        for (Slot slot : slots.values()) {
+            if (view.paused() || slot != view.active()) {
+                sum += (int) slot.live.sum();
+            }
+        }
+        return sum;
     }
 
     public RouteStatus status() {
-        throw new UnsupportedOperationException("in progress");
+        Gate.View view = gate.view();
+        List<SlotStatus> slotStatus = new ArrayList<>(slots.size());
+        for (Slot slot : slots.values()) {
+            slotStatus.add(slot.status(slot == view.active()));
+        }
+        Duration oldest = view.held() == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - view.oldestHeldSinceNanos());
+        return new RouteStatus(name(), listenAddress().getAddress().getHostAddress() + ":" + listenAddress().getPort(),
+                view.paused() ? GateState.PAUSED : GateState.OPEN, view.active().name(), view.pausedSince(),
+                slotStatus, view.held(), oldest, (int) counters.connecting.sum(), counters.totals());
+    }
+
+    /** The state to persist: active slot and paused flag. */
+    SavedRouteState savedState() {
+        Gate.View view = gate.view();
+        return new SavedRouteState(view.active().name(), view.paused());
+    }
+
+    // ---- shutdown ----
+
+    /** Stops accepting and closes held connections; live relays go on. */
+    void stopAccepting() {
+        Channel ch = listener;
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+        }
+        for (ClientConnection held : gate.shutDown()) {
+            held.closeFromAnyThread(CloseReason.SHUTDOWN);
+        }
+    }
+
+    /** Relays and connects still in progress. */
+    int inFlight() {
+        return relays.size() + (int) counters.connecting.sum();
+    }
+
+    /** Closes whatever is left. */
+    void closeAll() {
+        for (Relay relay : relays) {
+            relay.client.eventLoop().execute(relay::abort);
+        }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -1,0 +1,136 @@
+package dev.holdport.config;
+
+import com.typesafe.config.ConfigUtil;
+import java.time.Duration;
+
+/**
+ * Writes a {@link HoldportConfig} back as HOCON, every key spelled out with its effective
+ * value, for {@code holdport check-config}. The admin token is masked. The output parses back
+ * (through {@link ConfigLoader#parse}) to an equal config.
+ */
+final class EffectiveConfigRenderer {
+
+    static final String MASKED_TOKEN = "***";
+
+    private final StringBuilder out = new StringBuilder();
+    private int depth;
+
+    private EffectiveConfigRenderer() {}
+
+    static String render(HoldportConfig config) {
+        EffectiveConfigRenderer r = new EffectiveConfigRenderer();
+        r.out.append("# holdport effective configuration: defaults applied, admin token masked\n");
+        r.open("holdport");
+        r.entry("transport", config.transport().configName());
+        r.entry("event-loop-threads", Integer.toString(config.eventLoopThreads()));
+        r.entry("state-file", quote(config.stateFile().toString()));
+        r.open("shutdown");
+        r.entry("drain-timeout", duration(config.shutdownDrainTimeout()));
+        r.close();
+        r.open("admin");
+        AdminConfig admin = config.admin();
+        r.entry("listen", quote(admin.listen().toString()));
+        if (admin.token().isPresent()) {
+            r.entry("token", quote(MASKED_TOKEN));
+        } else {
+            r.line("# token: not set");
+        }
+        admin.unixSocket().ifPresentOrElse(
+                socket -> r.entry("unix-socket", quote(socket.toString())),
+                () -> r.line("# unix-socket: not set"));
+        r.close();
+        r.open("routes");
+        for (RouteConfig route : config.routes()) {
+            r.route(route);
+        }
+        r.close();
+        r.close();
+        return r.out.toString();
+    }
+
+    private void route(RouteConfig route) {
+        open(key(route.name()));
+        entry("listen", quote(route.listen().toString()));
+        entry("backlog", Integer.toString(route.backlog()));
+        entry("active", quote(route.active()));
+        open("slots");
+        for (SlotConfig slot : route.slots().values()) {
+            open(key(slot.name()));
+            entry("address", quote(slot.address().toString()));
+            entry("path", quote(slot.path()));
+            close();
+        }
+        close();
+        open("backend");
+        entry("connect-timeout", duration(route.backend().connectTimeout()));
+        entry("retry-refused-for", duration(route.backend().retryRefusedFor()));
+        close();
+        open("hold");
+        entry("max-connections", Integer.toString(route.hold().maxConnections()));
+        entry("timeout", duration(route.hold().timeout()));
+        entry("on-timeout", route.hold().onTimeout().configName());
+        close();
+        open("pause");
+        entry("max-duration", duration(route.pauseMaxDuration()));
+        close();
+        open("resume");
+        entry("max-rate", Integer.toString(route.resumeMaxRate()));
+        close();
+        open("drain");
+        entry("timeout", duration(route.drainTimeout()));
+        close();
+        close();
+    }
+
+    private void open(String key) {
+        line(key + " {");
+        depth++;
+    }
+
+    private void close() {
+        depth--;
+        line("}");
+    }
+
+    private void entry(String key, String value) {
+        line(key + " = " + value);
+    }
+
+    private void line(String text) {
+        out.append("  ".repeat(depth)).append(text).append('\n');
+    }
+
+    private static String key(String name) {
+        return ConfigUtil.joinPath(name);
+    }
+
+    private static String quote(String text) {
+        return ConfigUtil.quoteString(text);
+    }
+
+    /** The largest HOCON unit that states the duration exactly: 90s stays 90s, 300s is 5m. */
+    static String duration(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        if (duration.getNano() == 0) {
+            long seconds = duration.getSeconds();
+            long[] sizes = {86_400, 3_600, 60, 1};
+            String[] names = {"d", "h", "m", "s"};
+            for (int i = 0; i < sizes.length; i++) {
+                if (seconds % sizes[i] == 0) {
+                    return seconds / sizes[i] + names[i];
+                }
+            }
+        }
+        // Sub-second parts: a config duration fits in a long of nanoseconds (HOCON parses to nanos).
+        long nanos = duration.toNanos();
+        if (nanos % 1_000_000 == 0) {
+            return nanos / 1_000_000 + "ms";
+        }
+        if (nanos % 1_000 == 0) {
+            return nanos / 1_000 + "us";
+        }
+        return nanos + "ns";
+    }
+}

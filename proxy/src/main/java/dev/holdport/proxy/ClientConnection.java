@@ -1,0 +1,361 @@
+package dev.holdport.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.ConnectException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of one accepted client connection: admitted by the gate, held or connected at once,
+ * connected to its slot (retrying a refusing backend), then relayed. Everything here runs on the
+ * client channel's event loop; the backend channel is created on the same loop.
+ *
+ * <p>Until the relay starts, the client is read at most once: a held connection costs no buffer
+ * unless its client has sent something, and then at most one read's worth — the rest waits in the
+ * kernel. That single read is also how a client that hangs up while held is noticed at once (an
+ * end of stream with nothing before it). A client that sent bytes and then hung up is noticed
+ * when its connection is released.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final long FIRST_RETRY_MILLIS = 5;
+    private static final long MAX_RETRY_MILLIS = 100;
+
+    private enum State { NEW, HELD, CONNECTING, RELAYING, CLOSED }
+
+    private final Route route;
+    private Channel channel;
+    private State state = State.NEW;
+
+    /** What the client sent before its relay started (at most one read). */
+    private ByteBuf early;
+    private boolean clientInputEnded;
+    /** Set when the client went away after a release was already on its way to this loop. */
+    private boolean goneWhileHeld;
+
+    private long heldSinceNanos;
+    private ScheduledFuture<?> holdTimer;
+
+    private Slot slot;
+    private long firstAttemptNanos;
+    private long retryMillis = FIRST_RETRY_MILLIS;
+    private Channel connectingBackend;
+    private ScheduledFuture<?> retryTimer;
+
+    private Relay relay;
+
+    ClientConnection(Route route) {
+        this.route = route;
+    }
+
+    long heldSinceNanos() {
+        return heldSinceNanos;
+    }
+
+    // ---- accept and admission ----
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        route.counters.accepted.increment();
+        route.track(channel);
+        Gate.Admission admission = route.gate.admit(this);
+        if (admission.held()) {
+            hold();
+        } else if (admission.connectTo() != null) {
+            connect(admission.connectTo());
+        } else {
+            closeUnrelayed(CloseReason.SHUTDOWN);
+            return;
+        }
+        if (state != State.CLOSED) {
+            channel.read(); // the single read: early bytes, or notice of a client that hangs up
+        }
+    }
+
+    private void hold() {
+        state = State.HELD;
+        heldSinceNanos = System.nanoTime();
+        long timeoutMillis = route.config.hold().timeout().toMillis();
+        if (timeoutMillis > 0) {
+            holdTimer = channel.eventLoop().schedule(this::holdTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Called by the gate from any thread: this connection left the queue for {@code target}. */
+    void release(Slot target) {
+        channel.eventLoop().execute(() -> {
+            if (state != State.HELD) {
+                return; // closed meanwhile (e.g. shutdown)
+            }
+            endHold();
+            if (goneWhileHeld) {
+                closeUnrelayed(CloseReason.ABANDONED);
+            } else {
+                connect(target);
+            }
+        });
+    }
+
+    private void holdTimedOut() {
+        if (state != State.HELD) {
+            return;
+        }
+        Slot activeNow = route.gate.removeHeld(this);
+        if (activeNow == null) {
+            return; // a release got there first
+        }
+        endHold();
+        switch (route.config.hold().onTimeout()) {
+            case FORWARD -> {
+                log.info("route {}: connection from {} held longer than hold.timeout: forwarding to slot {}",
+                        route.name(), channel.remoteAddress(), activeNow.name());
+                route.counters.released.increment();
+                connect(activeNow);
+            }
+            case CLOSE -> closeUnrelayed(CloseReason.HOLD_TIMEOUT);
+        }
+    }
+
+    private void endHold() {
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
+        }
+        route.observer.holdEnded(route.name(), System.nanoTime() - heldSinceNanos);
+    }
+
+    /** The client hung up (FIN with nothing before it, close, or reset) before its relay started. */
+    private void clientGone() {
+        switch (state) {
+            case HELD -> {
+                if (route.gate.removeHeld(this) != null) {
+                    endHold();
+                    closeUnrelayed(CloseReason.ABANDONED);
+                } else {
+                    goneWhileHeld = true; // a release is on its way; it will close us
+                }
+            }
+            case CONNECTING, NEW -> closeUnrelayed(CloseReason.CLIENT_GONE);
+            default -> { }
+        }
+    }
+
+    // ---- connecting to the slot ----
+
+    private void connect(Slot target) {
+        state = State.CONNECTING;
+        slot = target;
+        slot.live.increment();
+        route.counters.connecting.increment();
+        firstAttemptNanos = System.nanoTime();
+        attempt();
+    }
+
+    private void attempt() {
+        retryTimer = null;
+        Bootstrap bootstrap = route.backendBootstrap(channel.eventLoop(), new BackendHandler());
+        ChannelFuture future = bootstrap.connect(slot.address);
+        connectingBackend = future.channel();
+        future.addListener(f -> connected(future));
+    }
+
+    private void connected(ChannelFuture future) {
+        if (state != State.CONNECTING) {
+            future.channel().close();
+            return;
+        }
+        connectingBackend = null;
+        if (future.isSuccess()) {
+            startRelay(future.channel());
+            return;
+        }
+        Throwable cause = future.cause();
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAttemptNanos);
+        boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
+        if (refused && elapsedMillis + retryMillis <= route.config.backend().retryRefusedFor().toMillis()) {
+            // The backend is not listening (yet): it may be starting. Try again shortly.
+            retryTimer = channel.eventLoop().schedule(this::attempt, retryMillis, TimeUnit.MILLISECONDS);
+            retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
+            return;
+        }
+        CloseReason reason = cause instanceof ConnectTimeoutException ? CloseReason.BACKEND_TIMEOUT : CloseReason.BACKEND_UNAVAILABLE;
+        route.failureLog.warn("route " + route.name() + " slot " + slot.name() + " (" + slot.address + "): cannot connect after "
+                + elapsedMillis + " ms: " + cause.getMessage() + "; closing client " + channel.remoteAddress());
+        closeUnrelayed(reason);
+    }
+
+    private void startRelay(Channel backend) {
+        state = State.RELAYING;
+        route.counters.connecting.decrement();
+        route.counters.relayed.increment();
+        route.observer.backendConnected(route.name(), slot.name(), System.nanoTime() - firstAttemptNanos);
+        relay = new Relay(route, slot, channel, backend);
+        route.relayStarted(relay);
+        ByteBuf first = early;
+        early = null;
+        relay.start(first, clientInputEnded);
+    }
+
+    // ---- closing without a relay ----
+
+    /** Ends a connection that never got (or lost before starting) its relay; counted and logged. */
+    void closeUnrelayed(CloseReason reason) {
+        if (state == State.CLOSED || state == State.RELAYING) {
+            return;
+        }
+        if (state == State.CONNECTING) {
+            route.counters.connecting.decrement();
+            slot.live.decrement();
+            if (retryTimer != null) {
+                retryTimer.cancel(false);
+            }
+            if (connectingBackend != null) {
+                connectingBackend.close();
+            }
+        }
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+        }
+        state = State.CLOSED;
+        route.counters.closed(reason);
+        if (early != null) {
+            early.release();
+            early = null;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("route {}: closed {} without relaying: {}", route.name(), channel.remoteAddress(), reason.label());
+        }
+        channel.close();
+    }
+
+    /** For shutdown: close from any thread. */
+    void closeFromAnyThread(CloseReason reason) {
+        channel.eventLoop().execute(() -> closeUnrelayed(reason));
+    }
+
+    // ---- client channel events ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (relay != null) {
+            relay.read(channel, msg);
+        } else if (state == State.CLOSED || !(msg instanceof ByteBuf buf)) {
+            ReferenceCountUtil.release(msg);
+        } else if (early == null) {
+            early = buf;
+        } else {
+            early = ctx.alloc().compositeBuffer().addComponents(true, early, buf);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (relay != null) {
+            relay.readComplete(channel);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (relay != null) {
+                relay.inputEnded(channel);
+            } else if (early == null) {
+                clientGone();
+            } else {
+                clientInputEnded = true; // bytes then FIN: relay both once connected
+            }
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (relay != null) {
+            relay.writabilityChanged(channel);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (relay != null) {
+            relay.closed(channel);
+        } else {
+            clientGone();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (relay != null) {
+            relay.failed(channel, cause);
+        } else {
+            clientGone();
+            channel.close();
+        }
+    }
+
+    /** The backend channel's events, passed to the relay (none arrive before it exists: no reads are asked for). */
+    private final class BackendHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (relay != null) {
+                relay.read(ctx.channel(), msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (relay != null) {
+                relay.readComplete(ctx.channel());
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && relay != null) {
+                relay.inputEnded(ctx.channel());
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (relay != null) {
+                relay.writabilityChanged(ctx.channel());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (relay != null) {
+                relay.closed(ctx.channel());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (relay != null) {
+                relay.failed(ctx.channel(), cause);
+            } else {
+                ctx.close();
+            }
+        }
+    }
+
+}

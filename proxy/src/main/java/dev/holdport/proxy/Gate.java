@@ -1,0 +1,293 @@
+package dev.holdport.proxy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A route's state — open or paused, the active slot — and its hold queue. Every change of state
+ * and every admission of a new connection happens under one lock, which is what makes the
+ * no-stranding invariant hold:
+ *
+ * <ul>
+ *   <li>A new connection is sent straight to a backend only if, under the lock, the gate is open
+ *       <em>and</em> the queue is empty; otherwise it joins the queue under the same lock. So a
+ *       connection accepted at the instant of a resume either joins the queue before the resume
+ *       empties it (and is released by it) or sees the gate open (and connects). It cannot fall
+ *       between the two.</li>
+ *   <li>While a paced release is still emptying the queue, newcomers join its tail rather than
+ *       overtaking the connections that waited longer ({@code releasing}).</li>
+ *   <li>The slot a connection goes to is read under the lock at the moment it leaves the queue,
+ *       so it is always a slot that was active at its release.</li>
+ *   <li>A connection leaves the queue exactly once: whoever removes it under the lock (release,
+ *       hold timeout, abandonment, shutdown) owns its fate; the others find it gone.</li>
+ * </ul>
+ *
+ * The lock is held only for these few field updates and queue operations, never for I/O.
+ */
+final class Gate {
+
+    private static final Logger log = LoggerFactory.getLogger(Gate.class);
+
+    /** What admission decided for a new connection. */
+    record Admission(Slot connectTo, boolean held) {
+        static final Admission HELD = new Admission(null, true);
+        static final Admission SHUT_DOWN = new Admission(null, false);
+    }
+
+    /** A connection that left the queue, and the slot that was active when it did. */
+    record Release(ClientConnection connection, Slot slot) {}
+
+    private final Route route;
+    private final Object lock = new Object();
+    private final HoldQueue queue = new HoldQueue();
+
+    // All guarded by lock.
+    private boolean paused;
+    private Slot active;
+    private Instant pausedSince;
+    private long pauseGeneration;
+    private ScheduledFuture<?> pauseExpiry;
+    private boolean releasing;
+    private ScheduledFuture<?> pacer;
+    private boolean acceptingSuspended;
+    private boolean shutDown;
+
+    Gate(Route route, Slot active, boolean paused) {
+        this.route = route;
+        this.active = active;
+        if (paused) {
+            synchronized (lock) {
+                pauseLocked();
+            }
+        }
+    }
+
+    /** Called on the connection's event loop when it is accepted. */
+    Admission admit(ClientConnection connection) {
+        synchronized (lock) {
+            if (shutDown) {
+                return Admission.SHUT_DOWN;
+            }
+            if (!paused && queue.isEmpty()) {
+                return new Admission(active, false);
+            }
+            queue.add(connection);
+            route.counters.held.increment();
+            if (queue.size() >= route.config.hold().maxConnections() && !acceptingSuspended) {
+                acceptingSuspended = true;
+                route.setAccepting(false);
+                log.warn("route {}: {} connections held (hold.max-connections): new clients wait in the listen backlog",
+                        route.name(), queue.size());
+            }
+            return Admission.HELD;
+        }
+    }
+
+    /**
+     * Takes a held connection out of the queue for its own reasons (client gone, hold timeout).
+     *
+     * @return the slot active now if the caller removed it and so owns it; null if a release or
+     *     shutdown had already taken it
+     */
+    Slot removeHeld(ClientConnection connection) {
+        synchronized (lock) {
+            if (!queue.remove(connection)) {
+                return null;
+            }
+            afterRemovalLocked();
+            return active;
+        }
+    }
+
+    void pause() {
+        boolean changed;
+        synchronized (lock) {
+            changed = !paused && !shutDown;
+            if (changed) {
+                pauseLocked();
+            }
+        }
+        if (changed) {
+            log.info("route {}: paused; new connections are held", route.name());
+            route.stateChanged();
+        }
+    }
+
+    private void pauseLocked() {
+        paused = true;
+        pausedSince = Instant.now();
+        long generation = ++pauseGeneration;
+        route.counters.pauses.increment();
+        long maxMillis = route.config.pauseMaxDuration().toMillis();
+        if (maxMillis > 0) {
+            pauseExpiry = route.control().schedule(() -> expirePause(generation), maxMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The dead-man's switch: a pause nobody ended ends by itself. */
+    private void expirePause(long generation) {
+        synchronized (lock) {
+            if (!paused || generation != pauseGeneration) {
+                return;
+            }
+        }
+        log.warn("route {}: paused longer than pause.max-duration ({}): resuming by itself",
+                route.name(), route.config.pauseMaxDuration());
+        resume(null);
+    }
+
+    /** Resumes, first making {@code slot} active when it is not null. */
+    void resume(Slot slot) {
+        List<Release> batch = null;
+        boolean changed = false;
+        synchronized (lock) {
+            if (shutDown) {
+                return;
+            }
+            if (slot != null && slot != active) {
+                switchLocked(slot);
+                changed = true;
+            }
+            if (paused) {
+                paused = false;
+                pausedSince = null;
+                if (pauseExpiry != null) {
+                    pauseExpiry.cancel(false);
+                    pauseExpiry = null;
+                }
+                changed = true;
+            }
+            if (!queue.isEmpty() && !releasing) {
+                int rate = route.config.resumeMaxRate();
+                if (rate <= 0) {
+                    batch = drainLocked(Integer.MAX_VALUE);
+                } else {
+                    startPacerLocked(rate);
+                }
+            }
+        }
+        if (changed) {
+            log.info("route {}: resumed to slot {}{}", route.name(), activeSlotName(),
+                    batch == null ? "" : "; releasing " + batch.size() + " held connections");
+            route.stateChanged();
+        }
+        dispatch(batch);
+    }
+
+    void switchTo(Slot slot) {
+        boolean changed;
+        synchronized (lock) {
+            changed = slot != active && !shutDown;
+            if (changed) {
+                switchLocked(slot);
+            }
+        }
+        if (changed) {
+            log.info("route {}: switched to slot {}", route.name(), slot.name());
+            route.stateChanged();
+        }
+    }
+
+    private void switchLocked(Slot slot) {
+        active = slot;
+        route.counters.switches.increment();
+    }
+
+    /**
+     * Paced release: {@code rate} connections a second, in ticks of at least 1 ms. Newcomers keep
+     * joining the queue's tail until it is empty, so the order of arrival is kept.
+     */
+    private void startPacerLocked(int rate) {
+        releasing = true;
+        long periodNanos = Math.max(1_000_000L, 1_000_000_000L / rate);
+        int perTick = (int) Math.max(1, (long) rate * periodNanos / 1_000_000_000L);
+        pacer = route.control().scheduleAtFixedRate(() -> releaseTick(perTick), 0, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void releaseTick(int perTick) {
+        List<Release> batch;
+        synchronized (lock) {
+            if (!releasing) {
+                return;
+            }
+            batch = paused || shutDown ? List.of() : drainLocked(perTick);
+            if (paused || shutDown || queue.isEmpty()) {
+                releasing = false;
+                pacer.cancel(false);
+                pacer = null;
+            }
+        }
+        dispatch(batch);
+    }
+
+    private List<Release> drainLocked(int max) {
+        List<Release> batch = new ArrayList<>(Math.min(max, queue.size()));
+        ClientConnection next;
+        while (batch.size() < max && (next = queue.poll()) != null) {
+            batch.add(new Release(next, active));
+        }
+        route.counters.released.add(batch.size());
+        afterRemovalLocked();
+        return batch;
+    }
+
+    private void afterRemovalLocked() {
+        if (acceptingSuspended && queue.size() < route.config.hold().maxConnections()) {
+            acceptingSuspended = false;
+            route.setAccepting(true);
+        }
+    }
+
+    private static void dispatch(List<Release> batch) {
+        if (batch != null) {
+            for (Release release : batch) {
+                release.connection().release(release.slot());
+            }
+        }
+    }
+
+    /** No more admissions; every held connection is handed back to be closed. */
+    List<ClientConnection> shutDown() {
+        List<ClientConnection> held = new ArrayList<>();
+        synchronized (lock) {
+            shutDown = true;
+            releasing = false;
+            if (pacer != null) {
+                pacer.cancel(false);
+            }
+            if (pauseExpiry != null) {
+                pauseExpiry.cancel(false);
+            }
+            ClientConnection next;
+            while ((next = queue.poll()) != null) {
+                held.add(next);
+            }
+        }
+        return held;
+    }
+
+    /** A consistent view of the gate for a status snapshot. */
+    record View(boolean paused, Slot active, Instant pausedSince, int held, long oldestHeldSinceNanos) {}
+
+    View view() {
+        synchronized (lock) {
+            ClientConnection oldest = queue.peek();
+            return new View(paused, active, pausedSince, queue.size(), oldest == null ? 0 : oldest.heldSinceNanos());
+        }
+    }
+
+    Slot active() {
+        synchronized (lock) {
+            return active;
+        }
+    }
+
+    private String activeSlotName() {
+        return active().name();
+    }
+}

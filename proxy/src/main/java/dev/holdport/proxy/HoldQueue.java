@@ -1,0 +1,49 @@
+package dev.holdport.proxy;
+
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+
+/**
+ * The FIFO of connections held while a route is paused. Arrival order is kept, and a client that
+ * goes away is removed in O(1) wherever it is in the queue (a {@link LinkedHashSet} gives both).
+ *
+ * <p>Not thread-safe: the {@link Gate} that owns it guards every call with its lock, so that
+ * "is the gate open?" and "join the queue" are one atomic step.
+ */
+final class HoldQueue {
+
+    private final LinkedHashSet<ClientConnection> queue = new LinkedHashSet<>();
+
+    void add(ClientConnection connection) {
+        queue.add(connection);
+    }
+
+    /** The oldest held connection, removed; null when empty. */
+    ClientConnection poll() {
+        Iterator<ClientConnection> it = queue.iterator();
+        if (!it.hasNext()) {
+            return null;
+        }
+        ClientConnection first = it.next();
+        it.remove();
+        return first;
+    }
+
+    ClientConnection peek() {
+        Iterator<ClientConnection> it = queue.iterator();
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /** Removes {@code connection}; false if it had already left the queue. */
+    boolean remove(ClientConnection connection) {
+        return queue.remove(connection);
+    }
+
+    int size() {
+        return queue.size();
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+}

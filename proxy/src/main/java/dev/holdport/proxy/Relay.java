@@ -1,0 +1,194 @@
+package dev.holdport.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection joined to one backend connection. Both channels live on the same event
+ * loop, so every method here runs on that one thread and needs no synchronisation.
+ *
+ * <p>Reads are driven by writability: a side is read again only when the other side has taken
+ * everything already read (its outbound buffer is below the high-water mark). Memory per relay
+ * is therefore bounded by one read buffer plus the write-buffer high-water mark per direction,
+ * whatever the peers do.
+ *
+ * <p>Ends of streams are kept distinct: a FIN from one side (input shutdown) becomes
+ * {@code shutdownOutput} on the other once all data before it is written, and the relay ends when
+ * both directions have ended; an error (typically a reset) on one side resets the other
+ * ({@code SO_LINGER 0}) rather than turning it into a polite FIN.
+ */
+final class Relay {
+
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final Route route;
+    private final Slot slot;
+    final Channel client;
+    final Channel backend;
+
+    /** Set once we have shut that side's output after the other side's FIN: a direction has ended. */
+    private boolean clientOutputShut;
+    private boolean backendOutputShut;
+    private boolean clientInputEnded;
+    private boolean backendInputEnded;
+    private boolean ended;
+
+    Relay(Route route, Slot slot, Channel client, Channel backend) {
+        this.route = route;
+        this.slot = slot;
+        this.client = client;
+        this.backend = backend;
+    }
+
+    /** Starts both directions; {@code early} is what the client sent before the backend was there. */
+    void start(ByteBuf early, boolean clientInputAlreadyEnded) {
+        if (early != null) {
+            route.counters.bytesFromClients.add(early.readableBytes());
+            backend.write(early, backend.voidPromise());
+        }
+        backend.flush();
+        backend.read();
+        if (clientInputAlreadyEnded) {
+            inputEnded(client);
+        } else if (backend.isWritable()) {
+            client.read();
+        }
+    }
+
+    private Channel other(Channel side) {
+        return side == client ? backend : client;
+    }
+
+    void read(Channel from, Object msg) {
+        if (ended) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        int bytes = msg instanceof ByteBuf buf ? buf.readableBytes() : 0;
+        (from == client ? route.counters.bytesFromClients : route.counters.bytesToClients).add(bytes);
+        // A failed write is fired as exceptionCaught in the target's pipeline, which aborts the relay.
+        Channel to = other(from);
+        to.write(msg, to.voidPromise());
+    }
+
+    void readComplete(Channel from) {
+        if (ended) {
+            return;
+        }
+        Channel to = other(from);
+        to.flush();
+        if (to.isWritable() && !hasInputEnded(from)) {
+            from.read();
+        }
+    }
+
+    /** The other side drained below its low-water mark: read more from the side feeding it. */
+    void writabilityChanged(Channel side) {
+        if (ended || !side.isWritable()) {
+            return;
+        }
+        Channel feeder = other(side);
+        if (!hasInputEnded(feeder)) {
+            // Not feeder.read() directly: this event can fire from inside the feeder's own read
+            // completion (io_uring runs a blocked flush at once), where Netty 4.2.18's io_uring
+            // transport defers a read() and, after a reset, never issues it. A task runs after.
+            feeder.eventLoop().execute(() -> {
+                if (!ended) {
+                    feeder.read();
+                }
+            });
+        }
+    }
+
+    private boolean hasInputEnded(Channel side) {
+        return side == client ? clientInputEnded : backendInputEnded;
+    }
+
+    /** {@code from} sent FIN: pass it on after everything it sent before. */
+    void inputEnded(Channel from) {
+        if (ended || hasInputEnded(from)) {
+            return;
+        }
+        if (from == client) {
+            clientInputEnded = true;
+        } else {
+            backendInputEnded = true;
+        }
+        Channel to = other(from);
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess() || ended) {
+                return; // a failed write already aborted the relay
+            }
+            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) s -> outputShut(to));
+        });
+    }
+
+    private void outputShut(Channel side) {
+        if (side == client) {
+            clientOutputShut = true;
+        } else {
+            backendOutputShut = true;
+        }
+        if (clientOutputShut && backendOutputShut) {
+            end();
+            client.close();
+            backend.close();
+        }
+    }
+
+    /** An error on {@code side} (typically a reset): reset the other side too. */
+    void failed(Channel side, Throwable cause) {
+        if (ended) {
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("route {} slot {}: {} failed ({}); resetting the {}", route.name(), slot.name(),
+                    side == client ? "client" : "backend", cause.toString(), side == client ? "backend" : "client");
+        }
+        end();
+        reset(other(side));
+        side.close();
+    }
+
+    /** A side closed without FIN or error reaching us first: close the other once it has everything. */
+    void closed(Channel side) {
+        if (ended) {
+            return;
+        }
+        end();
+        Channel to = other(side);
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** holdport is shutting down and the drain time is over. */
+    void abort() {
+        if (!ended) {
+            end();
+            client.close();
+            backend.close();
+        }
+    }
+
+    private void end() {
+        ended = true;
+        slot.live.decrement();
+        route.relayEnded(this);
+    }
+
+    static void reset(Channel channel) {
+        if (channel.isActive()) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                // The socket may already be gone; closing is all that is left to do.
+            }
+        }
+        channel.close();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.holdport.proxy;
+
+import dev.holdport.config.TransportChoice;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The Netty transport of the data plane: io_uring where the kernel (and the container's seccomp
+ * profile) allows it, NIO otherwise. Netty's epoll transport is deliberately not offered: from
+ * 4.2.13 to at least 4.2.18 it truncates data sent after a peer's half-close (see
+ * ARCHITECTURE.md); re-run {@code HalfCloseTest} against it before adding it.
+ */
+public record Transport(
+        String name,
+        IoHandlerFactory ioHandlerFactory,
+        Class<? extends ServerChannel> serverChannelClass,
+        Class<? extends Channel> socketChannelClass) {
+
+    public static Transport ioUring() {
+        return new Transport("io_uring", IoUringIoHandler.newFactory(),
+                IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+    }
+
+    public static Transport nio() {
+        return new Transport("nio", NioIoHandler.newFactory(),
+                NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    /** Whether io_uring can be used here; when not, {@link #ioUringUnavailableReason()} says why. */
+    public static boolean ioUringAvailable() {
+        return IoUring.isAvailable();
+    }
+
+    public static String ioUringUnavailableReason() {
+        Throwable cause = IoUring.unavailabilityCause();
+        return cause == null ? "available" : String.valueOf(cause.getMessage());
+    }
+
+    /**
+     * Resolves the configured choice.
+     *
+     * @throws IllegalStateException when io_uring is demanded explicitly but cannot run here
+     */
+    public static Transport choose(TransportChoice choice) {
+        return switch (choice) {
+            case NIO -> nio();
+            case IO_URING -> {
+                if (!ioUringAvailable()) {
+                    throw new IllegalStateException("holdport.transport = io_uring, but io_uring is unavailable here: "
+                            + ioUringUnavailableReason() + " (use auto or nio)");
+                }
+                yield ioUring();
+            }
+            case AUTO -> ioUringAvailable() ? ioUring() : nio();
+        };
+    }
+
+    EventLoopGroup newEventLoopGroup(int threads) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("holdport-" + name, true), ioHandlerFactory);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.holdport.proxy.testing;
+
+import dev.holdport.config.AdminConfig;
+import dev.holdport.config.BackendSettings;
+import dev.holdport.config.HoldSettings;
+import dev.holdport.config.HoldportConfig;
+import dev.holdport.config.HostPort;
+import dev.holdport.config.OnHoldTimeout;
+import dev.holdport.config.RouteConfig;
+import dev.holdport.config.SlotConfig;
+import dev.holdport.config.TransportChoice;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** Builds configs for tests directly as records, with the same defaults as reference.conf. */
+public final class TestConfigs {
+
+    private TestConfigs() {}
+
+    /** A route listening on a free loopback port with the given slots ({@code name -> port}). */
+    public static RouteConfig route(String name, String active, Map<String, Integer> slotPorts) {
+        Map<String, SlotConfig> slots = new LinkedHashMap<>();
+        slotPorts.forEach((slot, port) -> slots.put(slot, new SlotConfig(slot, new HostPort("127.0.0.1", port), "/opt/app/" + slot)));
+        return new RouteConfig(name, new HostPort("127.0.0.1", 0), 1024, slots, active,
+                new BackendSettings(Duration.ofSeconds(5), Duration.ofSeconds(10)),
+                new HoldSettings(100_000, Duration.ofSeconds(60), OnHoldTimeout.CLOSE),
+                Duration.ofMinutes(5), 0, Duration.ofSeconds(30));
+    }
+
+    public static RouteConfig route(String active, Map<String, Integer> slotPorts) {
+        return route("web", active, slotPorts);
+    }
+
+    public static HoldportConfig config(TransportChoice transport, Path stateFile, List<RouteConfig> routes) {
+        return new HoldportConfig(transport, 2,
+                new AdminConfig(new HostPort("127.0.0.1", 0), java.util.Optional.empty(), java.util.Optional.empty()),
+                stateFile, Duration.ofSeconds(5), routes);
+    }
+
+    public static HoldportConfig config(TransportChoice transport, Path stateFile, RouteConfig route) {
+        return config(transport, stateFile, List.of(route));
+    }
+
+    /** Record "withers" for the few fields tests change. */
+    public static RouteConfig with(RouteConfig r, UnaryOperator<Builder> change) {
+        return change.apply(new Builder(r)).build();
+    }
+
+    public static final class Builder {
+        private RouteConfig r;
+
+        Builder(RouteConfig r) {
+            this.r = r;
+        }
+
+        public Builder hold(int max, Duration timeout, OnHoldTimeout onTimeout) {
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(),
+                    new HoldSettings(max, timeout, onTimeout), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
+        public Builder backend(Duration connectTimeout, Duration retryRefusedFor) {
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(),
+                    new BackendSettings(connectTimeout, retryRefusedFor), r.hold(), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
+        public Builder pauseMaxDuration(Duration d) {
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(), r.hold(), d,
+                    r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
+        public Builder resumeMaxRate(int rate) {
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(), r.hold(),
+                    r.pauseMaxDuration(), rate, r.drainTimeout());
+            return this;
+        }
+
+        public Builder backlog(int backlog) {
+            r = new RouteConfig(r.name(), r.listen(), backlog, r.slots(), r.active(), r.backend(), r.hold(),
+                    r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
+        RouteConfig build() {
+            return r;
+        }
+    }
+}
