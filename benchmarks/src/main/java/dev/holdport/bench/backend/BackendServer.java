@@ -58,7 +58,8 @@ public final class BackendServer implements AutoCloseable {
 
     @Override
     public void close() {
-        listeners.forEach(Channel::close);
+        // Stop accepting first, so no new child is registered while the loops shut down.
+        listeners.forEach(listener -> listener.close().syncUninterruptibly());
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

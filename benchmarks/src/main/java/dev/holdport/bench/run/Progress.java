@@ -13,7 +13,7 @@ final class Progress {
     private final long started = System.nanoTime();
 
     void show(String scenario, String target, int round, int rounds) {
-        String line = String.format("[%4.0fs] %-10s %-28s round %d/%d", (System.nanoTime() - started) / 1e9,
+        String line = String.format("[%4.0fs] %-16s %-28s round %d/%d", (System.nanoTime() - started) / 1e9,
                 scenario, target, round, rounds);
         if (terminal) {
             out.print("\r" + line + "   ");

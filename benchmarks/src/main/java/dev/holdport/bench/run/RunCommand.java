@@ -51,16 +51,16 @@ public final class RunCommand implements Callable<Integer> {
             description = "bulk, keepalive, newconn, hold, deploy, iperf3, wrk (default: all, in that order)")
     List<String> scenarioNames = new ArrayList<>();
 
-    @Option(names = "--quick", description = "smoke run: 1 round of about a second per measurement")
+    @Option(names = "--quick", description = "smoke run: 1 round, under a second per measurement")
     boolean quick;
 
     @Option(names = "--rounds", description = "rounds per scenario (default: 3; 1 with --quick)")
     Integer rounds;
 
-    @Option(names = "--seconds", description = "measured seconds per measurement (default: 8; 1 with --quick)")
+    @Option(names = "--seconds", description = "measured seconds per measurement (default: 8; 0.6 with --quick)")
     Double seconds;
 
-    @Option(names = "--warmup", description = "warm-up seconds before each measurement (default: 2; 0.3 with --quick)")
+    @Option(names = "--warmup", description = "warm-up seconds before each measurement (default: 2; 0.2 with --quick)")
     Double warmup;
 
     @Option(names = "--rate", description = "fixed rate for keep-alive latency, requests/s (default: 10000; 5000 with --quick)")

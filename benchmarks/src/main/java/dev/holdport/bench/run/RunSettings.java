@@ -32,7 +32,7 @@ public record RunSettings(
     }
 
     public static RunSettings quickRun() {
-        return new RunSettings(true, 1, Duration.ofMillis(300), Duration.ofSeconds(1), 64, 64, 5_000, 16,
+        return new RunSettings(true, 1, Duration.ofMillis(200), Duration.ofMillis(600), 64, 64, 5_000, 16,
                 List.of(1, 8), List.of(1, 4), 2, 50, List.of(1_000), Duration.ofSeconds(1), 300);
     }
 
