@@ -31,16 +31,23 @@ public final class ChartReport {
         List<CategoryChart> panels = new ArrayList<>();
         List<String> targets = results.getTargets();
         latencyGroups(results.getFigures()).forEach((title, percentiles) -> {
-            CategoryChart chart = chart(title, "µs", "#,##0");
+            // Logarithmic, so p50 (tens of µs) and p99.9 (milliseconds) are both readable.
+            CategoryChart chart = chart(title, "µs (log scale)", "#,##0");
+            chart.getStyler().setYAxisLogarithmic(true);
             List<String> present = targets.stream()
                     .filter(t -> percentiles.stream().allMatch(f -> !Double.isNaN(f.median(t)))).toList();
             if (present.isEmpty()) {
                 return;
             }
+            double smallest = Double.MAX_VALUE;
             for (Figure f : percentiles) {
                 String series = f.id().substring(f.id().lastIndexOf('.') + 1).replace("p999", "p99.9");
-                chart.addSeries(series, present, present.stream().map(t -> f.unit().toDisplay(f.median(t))).toList());
+                List<Double> values = present.stream().map(t -> Math.max(1.0, f.unit().toDisplay(f.median(t)))).toList();
+                smallest = Math.min(smallest, values.stream().mapToDouble(Double::doubleValue).min().orElse(1));
+                chart.addSeries(series, present, values);
             }
+            // Bars on a log axis need a positive base: a decade below the smallest value's, so it shows.
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest)) - 1));
             panels.add(chart);
         });
         CategoryChart rates = ratesRelativeToDirect(results.getFigures(), targets);

@@ -93,7 +93,8 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunSettings settings = settings();
         List<Scenario> scenarios = scenarios();
-        if (workDir == null) {
+        boolean ownWorkDir = workDir == null;
+        if (ownWorkDir) {
             workDir = Files.createTempDirectory("holdport-bench-");
         }
         Files.createDirectories(workDir);
@@ -117,7 +118,9 @@ public final class RunCommand implements Callable<Integer> {
         ReportFiles.Written written = ReportFiles.write(results, outDir);
         System.out.println(written.markdown());
         System.err.println("results: " + written.files());
-        System.err.println("generated configs and server logs: " + workDir);
+        if (ownWorkDir) {
+            System.err.println("generated configs and server logs: " + workDir); // run.sh manages its own
+        }
         return results.getErrors().isEmpty() ? 0 : 1;
     }
 
