@@ -15,7 +15,7 @@ import dev.holdport.bench.scenario.Iperf3Throughput;
 import dev.holdport.bench.scenario.KeepAliveRequests;
 import dev.holdport.bench.scenario.NewConnectionRequests;
 import dev.holdport.bench.scenario.Scenario;
-import dev.holdport.bench.scenario.WrkKeepAlive;
+import dev.holdport.bench.scenario.WrkHttp;
 import dev.holdport.bench.target.DirectTarget;
 import dev.holdport.bench.target.HaproxyTarget;
 import dev.holdport.bench.target.HoldportTarget;
@@ -201,7 +201,7 @@ public final class RunCommand implements Callable<Integer> {
 
     private List<Scenario> scenarios() {
         List<Scenario> all = List.of(new BulkThroughput(), new KeepAliveRequests(), new NewConnectionRequests(),
-                new HoldCapacity(), new DeployUnderLoad(), new Iperf3Throughput(), new WrkKeepAlive());
+                new HoldCapacity(), new DeployUnderLoad(), new Iperf3Throughput(), new WrkHttp());
         if (scenarioNames.isEmpty()) {
             return all;
         }

