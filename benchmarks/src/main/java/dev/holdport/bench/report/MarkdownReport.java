@@ -109,14 +109,15 @@ public final class MarkdownReport {
         }
         md.append("## Hold capacity (holdport)\n\n");
         md.append("Connections opened while paused, each with a 16-byte request waiting; then resume.\n\n");
-        md.append("| connections | held | RSS per held conn | heap per held conn | release until all answered | answered | failed |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| connections | held | RSS before → held | RSS per held conn | heap per held conn | release until all answered | answered | failed |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (HoldRow r : rows) {
             if (r.skipped() != null) {
-                md.append(String.format(Locale.ROOT, "| %,d | skipped: %s | | | | | |%n", r.requested(), r.skipped()));
+                md.append(String.format(Locale.ROOT, "| %,d | skipped: %s | | | | | | |%n", r.requested(), r.skipped()));
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %,d | %,d | %s | %s | %.2f s | %,d | %,d |%n", r.requested(), r.held(),
+            md.append(String.format(Locale.ROOT, "| %,d | %,d | %.0f → %.0f MiB | %s | %s | %.2f s | %,d | %,d |%n",
+                    r.requested(), r.held(), r.rssBeforeBytes() / 1048576.0, r.rssHeldBytes() / 1048576.0,
                     bytes(r.rssBytesPerConnection()), bytes(r.heapBytesPerConnection()), r.releaseSeconds(), r.answered(), r.failed()));
         }
         md.append('\n');

@@ -23,7 +23,9 @@ final class ReportFiles {
         Path png = dir.resolve(base + ".png");
         String chart = png.getFileName().toString();
         try {
-            ChartReport.write(results, png);
+            if (!ChartReport.write(results, png)) {
+                chart = null;
+            }
         } catch (IOException | RuntimeException | Error e) {
             results.error("chart not written: " + e);
             chart = null;

@@ -75,7 +75,7 @@ public final class HoldCapacity implements Scenario {
             long resumed = System.nanoTime();
             admin.resume();
             long lastAnswer = held.awaitAnswers(Duration.ofSeconds(120));
-            return new HoldRow(count, n, (double) (rssHeld - rssBefore) / n, heapPerConnection,
+            return new HoldRow(count, n, rssBefore, rssHeld, (double) (rssHeld - rssBefore) / n, heapPerConnection,
                     (Math.max(lastAnswer, resumed) - resumed) / 1e9, held.answered(), held.failed(), null);
         } finally {
             resumeQuietly(admin);
@@ -116,8 +116,16 @@ public final class HoldCapacity implements Scenario {
         }
     }
 
-    /** A full GC in holdport (jcmd GC.run) so heap figures count live objects, not garbage. */
+    /**
+     * Two full GCs in holdport (jcmd GC.run), so heap figures count live objects, not garbage,
+     * and the heap has settled its size before RSS is read.
+     */
     private static void collectGarbage(long pid) throws InterruptedException {
+        fullGc(pid);
+        fullGc(pid);
+    }
+
+    private static void fullGc(long pid) throws InterruptedException {
         var jcmd = Programs.find("jcmd")
                 .or(() -> java.util.Optional.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd")))
                 .filter(java.nio.file.Files::isExecutable);
