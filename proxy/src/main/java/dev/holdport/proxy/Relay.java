@@ -121,11 +121,25 @@ final class Relay {
             backendInputEnded = true;
         }
         Channel to = other(from);
+        if (hasInputEnded(to)) {
+            // Both sides have sent FIN: nothing more can come from either. Closing each once its
+            // queued bytes are written sends the FIN that a shutdownOutput would (and no RST: no
+            // unread input is left), without the extra shutdown syscall.
+            end();
+            to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            from.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess() || ended) {
                 return; // a failed write already aborted the relay
             }
-            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) s -> outputShut(to));
+            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) s -> {
+                // Nothing can be written to `to` any more, so its own FIN may simply close it
+                // (channelInactive ends the relay) instead of Netty shutting its input first.
+                to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+                outputShut(to);
+            });
         });
     }
 

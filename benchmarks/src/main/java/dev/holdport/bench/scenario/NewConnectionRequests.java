@@ -2,6 +2,7 @@ package dev.holdport.bench.scenario;
 
 import dev.holdport.bench.load.LoadResult;
 import dev.holdport.bench.load.NewConnectionLoad;
+import dev.holdport.bench.process.ProcessStats;
 import dev.holdport.bench.report.Figure;
 import dev.holdport.bench.report.Unit;
 import dev.holdport.bench.run.RunContext;
@@ -15,6 +16,7 @@ public final class NewConnectionRequests implements Scenario {
     private static final Figure RATE = Figure.empty("newconn.cps", "newconn", "new connections/s", Unit.PER_SECOND, true);
     private static final Figure P50 = Figure.empty("newconn.p50", "newconn", "new-connection latency p50", Unit.NANOSECONDS, false);
     private static final Figure P99 = Figure.empty("newconn.p99", "newconn", "new-connection latency p99", Unit.NANOSECONDS, false);
+    private static final Figure CPU = Figure.empty("newconn.cpu", "newconn", "proxy CPU time per new connection", Unit.NANOSECONDS, false);
     private static final Figure P999 = Figure.empty("newconn.p999", "newconn", "new-connection latency p99.9", Unit.NANOSECONDS, false);
 
     @Override
@@ -26,6 +28,8 @@ public final class NewConnectionRequests implements Scenario {
     public void run(RunContext context) throws InterruptedException {
         RunSettings s = context.settings();
         context.eachRound(name(), context.targets(), (target, round) -> {
+            // CPU time of the proxy process over the whole load (warm-up included), per connection made.
+            double cpuBefore = target.pid().isPresent() ? ProcessStats.cpuSeconds(target.pid().getAsLong()) : Double.NaN;
             LoadResult result = NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
                     target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
                     s.warmup(), s.measure(), Duration.ofSeconds(10)));
@@ -34,6 +38,11 @@ public final class NewConnectionRequests implements Scenario {
             context.results().add(P50, target.name(), result.percentileNanos(50));
             context.results().add(P99, target.name(), result.percentileNanos(99));
             context.results().add(P999, target.name(), result.percentileNanos(99.9));
+            if (!Double.isNaN(cpuBefore)) {
+                double cpu = ProcessStats.cpuSeconds(target.pid().getAsLong()) - cpuBefore;
+                double connections = result.perSecond() * (s.warmup().toNanos() + s.measure().toNanos()) / 1e9;
+                context.results().add(CPU, target.name(), cpu * 1e9 / connections);
+            }
         });
     }
 }
