@@ -168,7 +168,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         Bootstrap bootstrap = route.backendBootstrap(channel.eventLoop(), new BackendHandler());
         ChannelFuture future = bootstrap.connect(slot.address);
         connectingBackend = future.channel();
-        future.addListener(f -> connected(future));
+        // A channel that could not even be created (e.g. out of file descriptors) fails its future
+        // off the event loop: come back to this connection's loop, where all its state lives.
+        future.addListener(f -> {
+            if (channel.eventLoop().inEventLoop()) {
+                connected(future);
+            } else {
+                channel.eventLoop().execute(() -> connected(future));
+            }
+        });
     }
 
     private void connected(ChannelFuture future) {
@@ -192,8 +200,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         CloseReason reason = cause instanceof ConnectTimeoutException ? CloseReason.BACKEND_TIMEOUT : CloseReason.BACKEND_UNAVAILABLE;
         route.failureLog.warn("route " + route.name() + " slot " + slot.name() + " (" + slot.address + "): cannot connect after "
-                + elapsedMillis + " ms: " + cause.getMessage() + "; closing client " + channel.remoteAddress());
+                + elapsedMillis + " ms: " + rootMessage(cause) + "; closing client " + channel.remoteAddress());
         closeUnrelayed(reason);
+    }
+
+    /** The innermost cause says what went wrong ("Too many open files"), not the wrapper. */
+    private static String rootMessage(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == cause ? String.valueOf(cause.getMessage()) : cause.getMessage() + " (" + root + ")";
     }
 
     private void startRelay(Channel backend) {

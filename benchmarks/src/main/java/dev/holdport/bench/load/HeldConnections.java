@@ -1,5 +1,6 @@
 package dev.holdport.bench.load;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class HeldConnections implements AutoCloseable {
 
     /** Connections per source address; below the default ephemeral range of about 28,000. */
-    private static final int PER_SOURCE_ADDRESS = 20_000;
+    private static final int PER_SOURCE_ADDRESS = 15_000;
     /** Connects in flight at once, so the SYN queue never overflows. */
     private static final int CONNECTS_IN_FLIGHT = 256;
 
@@ -33,6 +34,7 @@ public final class HeldConnections implements AutoCloseable {
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
     private final AtomicInteger connectFailed = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicInteger closedUnanswered = new AtomicInteger();
     private final AtomicLong lastAnswerNanos = new AtomicLong();
 
@@ -48,8 +50,13 @@ public final class HeldConnections implements AutoCloseable {
             if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new IllegalStateException("opening held connections stalled after " + held.connected.get());
             }
-            InetSocketAddress source = new InetSocketAddress("127.0.0." + (1 + i / PER_SOURCE_ADDRESS), 0);
-            ChannelFuture connect = client.bootstrap(held.new Waiter(), 30_000).connect(target, source);
+            // The first block connects without a bind: connect() picks a source port that is free for
+            // this destination (bind(addr, 0) would also have to dodge every TIME_WAIT port left by
+            // earlier scenarios). Further blocks come from 127.0.0.2, .3, ... for more ports.
+            int block = i / PER_SOURCE_ADDRESS;
+            Bootstrap bootstrap = client.bootstrap(held.new Waiter(), 30_000);
+            ChannelFuture connect = block == 0 ? bootstrap.connect(target)
+                    : bootstrap.connect(target, new InetSocketAddress("127.0.0." + (1 + block), 0));
             connect.addListener(f -> {
                 inFlight.release();
                 if (f.isSuccess()) {
@@ -57,6 +64,7 @@ public final class HeldConnections implements AutoCloseable {
                     held.connected.incrementAndGet();
                 } else {
                     held.connectFailed.incrementAndGet();
+                    held.firstFailure.compareAndSet(null, "connect: " + f.cause());
                 }
             });
         }
@@ -72,6 +80,11 @@ public final class HeldConnections implements AutoCloseable {
 
     public int answered() {
         return answered.get();
+    }
+
+    /** What the first failure was (null when none), so a report can say why. */
+    public String firstFailure() {
+        return firstFailure.get();
     }
 
     /** Connections that failed to connect or were closed before their answer. */
@@ -126,6 +139,7 @@ public final class HeldConnections implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            firstFailure.compareAndSet(null, "after connect: " + cause);
             ctx.close();
         }
 
@@ -134,6 +148,7 @@ public final class HeldConnections implements AutoCloseable {
             if (!over) {
                 over = true;
                 closedUnanswered.incrementAndGet();
+                firstFailure.compareAndSet(null, "closed before the answer");
             }
         }
     }

@@ -75,6 +75,9 @@ public final class HoldCapacity implements Scenario {
             long resumed = System.nanoTime();
             admin.resume();
             long lastAnswer = held.awaitAnswers(Duration.ofSeconds(120));
+            if (held.failed() > 0) {
+                context.note("hold " + count + ": " + held.failed() + " clients failed; the first: " + held.firstFailure());
+            }
             return new HoldRow(count, n, rssBefore, rssHeld, (double) (rssHeld - rssBefore) / n, heapPerConnection,
                     (Math.max(lastAnswer, resumed) - resumed) / 1e9, held.answered(), held.failed(), null);
         } finally {
