@@ -223,10 +223,7 @@ class RelayTest {
     @ParameterizedTest
     @MethodSource("transports")
     void aBackendThatStartsTwoSecondsLateStillServesTheClient(TransportChoice transport) throws Exception {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = dev.holdport.proxy.testing.FreePort.pick();
         var scheduler = Executors.newSingleThreadScheduledExecutor();
         try (Proxy proxy = start(transport, port)) {
             // The backend process is still starting: it listens only 2 s after the client arrives.
@@ -245,10 +242,7 @@ class RelayTest {
     @ParameterizedTest
     @MethodSource("transports")
     void aBackendThatNeverStartsCostsTheClientItsConnectionAfterTheRetryWindow(TransportChoice transport) throws Exception {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = dev.holdport.proxy.testing.FreePort.pick();
         var route = TestConfigs.with(TestConfigs.route("a", Map.of("a", port)),
                 b -> b.backend(java.time.Duration.ofSeconds(1), java.time.Duration.ofMillis(300)));
         try (Proxy proxy = Proxy.start(TestConfigs.config(transport, dir.resolve("s.properties"), route));
