@@ -74,7 +74,7 @@ final class CrashGuard {
                         route.name(), active, address);
                 return;
             }
-            recover(process, "at start-up nothing answers on " + address);
+            recover(process, "at start-up nothing answers on " + address, false);
         });
     }
 
@@ -95,7 +95,7 @@ final class CrashGuard {
                 log.info("route {}: slot {} is not active: not restarting its process", route.name(), process.name());
                 return;
             }
-            recover(process, "pid " + exit.pid() + " " + exit.describe());
+            recover(process, "pid " + exit.pid() + " " + exit.describe(), true);
         }
     }
 
@@ -118,7 +118,7 @@ final class CrashGuard {
             String active = route.route.status().activeSlot();
             route.process(active).ifPresent(process -> {
                 if (!process.alive()) {
-                    recover(process, "after the deploy, slot " + active + " is active but its process is not running");
+                    recover(process, "after the deploy, slot " + active + " is active but its process is not running", true);
                 }
             });
         }
@@ -131,7 +131,8 @@ final class CrashGuard {
         }
     }
 
-    private void recover(SlotProcess process, String why) {
+    /** @param afterCrash count the starts as restarts (not so for the start-up rule) */
+    private void recover(SlotProcess process, String why, boolean afterCrash) {
         synchronized (route) {
             if (closed || recovering) {
                 return;
@@ -144,11 +145,11 @@ final class CrashGuard {
                 pausedByGuard = true;
             }
             log.warn("route {}: {}: new connections are held while slot {} is (re)started", route.name(), why, process.name());
-            workers.execute(() -> recoveryLoop(process, gen));
+            workers.execute(() -> recoveryLoop(process, gen, afterCrash));
         }
     }
 
-    private void recoveryLoop(SlotProcess process, long gen) {
+    private void recoveryLoop(SlotProcess process, long gen, boolean afterCrash) {
         Duration backoff = FIRST_BACKOFF;
         ReadinessCheck readiness = new ReadinessCheck(route.name(), process.slot());
         for (int attempt = 1; ; attempt++) {
@@ -165,7 +166,9 @@ final class CrashGuard {
                         exit = process.exit();
                     } else {
                         exit = process.start();
-                        restarts.computeIfAbsent(process.name(), k -> new LongAdder()).increment();
+                        if (afterCrash) {
+                            restarts.computeIfAbsent(process.name(), k -> new LongAdder()).increment();
+                        }
                     }
                     failure = null;
                 } catch (IOException | RuntimeException e) {

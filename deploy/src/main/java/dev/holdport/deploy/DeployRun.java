@@ -77,7 +77,8 @@ final class DeployRun implements Runnable {
 
         DeployStep snapshot() {
             long nanos = durationNanos >= 0 ? durationNanos : System.nanoTime() - startNanos;
-            return new DeployStep(action, slot, rollback, startedAt, Duration.ofNanos(nanos), outcome, detail);
+            // Whole milliseconds: what the JSON (and so the history) keeps.
+            return new DeployStep(action, slot, rollback, startedAt, Duration.ofMillis(nanos / 1_000_000), outcome, detail);
         }
     }
 
@@ -327,7 +328,7 @@ final class DeployRun implements Runnable {
     // ---- the steps ----
 
     private void pause() throws StepFailure {
-        step("pause", from, false, Duration.ZERO, budget -> {
+        step("pause", "", false, Duration.ZERO, budget -> {
             boolean wasPaused = route.status().paused();
             route.pause();
             if (!wasPaused) {
@@ -452,7 +453,7 @@ final class DeployRun implements Runnable {
      */
     private void step(String action, String slot, boolean waits, Duration limit, StepBody body) throws StepFailure {
         StepRecord record = new StepRecord(action, slot, inRollback());
-        String name = action + " " + slot;
+        String name = record.snapshot().name();
         synchronized (this) {
             if (!inRollback && (cancelRequested || shuttingDown)) {
                 throw new StepFailure(name, shuttingDown ? "holdport shut down" : "cancelled", true);
@@ -553,7 +554,7 @@ final class DeployRun implements Runnable {
     private synchronized String currentStepName() {
         for (StepRecord step : steps) {
             if (step.outcome == StepOutcome.RUNNING) {
-                return step.action + " " + step.slot;
+                return step.snapshot().name();
             }
         }
         return "-";

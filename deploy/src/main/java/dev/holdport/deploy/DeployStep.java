@@ -8,7 +8,7 @@ import java.time.Instant;
  *
  * @param action    {@code pause}, {@code drain}, {@code stop}, {@code start}, {@code ready},
  *                  {@code switch} or {@code resume}
- * @param slot      the slot it acts on
+ * @param slot      the slot it acts on; empty for {@code pause}, which acts on the route
  * @param rollback  true for the steps that undo a failed or cancelled deploy
  * @param startedAt when it began
  * @param duration  how long it took (so far, while running)
@@ -19,8 +19,8 @@ import java.time.Instant;
 public record DeployStep(String action, String slot, boolean rollback, Instant startedAt, Duration duration,
                          StepOutcome outcome, String detail) {
 
-    /** {@code "ready b"}: how logs and failures name the step. */
+    /** {@code "ready b"}, {@code "pause"}: how logs and failures name the step. */
     public String name() {
-        return action + " " + slot;
+        return slot.isEmpty() ? action : action + " " + slot;
     }
 }

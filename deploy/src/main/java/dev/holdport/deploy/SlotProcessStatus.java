@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * @param startedAt  when the running process started
  * @param adopted    true when the running process was started by an earlier holdport and adopted
  * @param crashes    exits holdport did not cause, since holdport started
- * @param restarts   restarts by the crash guard (and the start-up rule), since holdport started
+ * @param restarts   starts by the crash guard after a crash, since holdport started
  * @param lastExit   how the last process ended ("exited with status 1"), if one did
  * @param logFile    where its output goes
  */

@@ -1,0 +1,78 @@
+package dev.holdport.deploy;
+
+import dev.holdport.proxy.testing.Clients;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Continuous client load: each thread asks one request per new connection, again and again,
+ * until stopped or {@code maxDuration} passes. Counts answers by content and keeps every error.
+ */
+final class Load implements AutoCloseable {
+
+    private final ExecutorService pool;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    private final AtomicLong served = new AtomicLong();
+    private final List<Future<?>> clients = new ArrayList<>();
+
+    Load(InetSocketAddress address, int threads, Duration maxDuration) {
+        pool = Executors.newFixedThreadPool(threads);
+        long deadline = System.nanoTime() + maxDuration.toNanos();
+        for (int i = 0; i < threads; i++) {
+            clients.add(pool.submit(() -> {
+                while (running.get() && System.nanoTime() - deadline < 0) {
+                    try {
+                        String answer = Clients.ask(address, "hello");
+                        answers.computeIfAbsent(answer, k -> new LongAdder()).increment();
+                        served.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.add(e.toString());
+                    }
+                }
+            }));
+        }
+    }
+
+    long served() {
+        return served.get();
+    }
+
+    long answered(String answer) {
+        LongAdder n = answers.get(answer);
+        return n == null ? 0 : n.sum();
+    }
+
+    List<String> errors() {
+        return List.copyOf(errors);
+    }
+
+    /** Stops the clients and waits for the requests in flight. */
+    Load stop() throws Exception {
+        running.set(false);
+        for (Future<?> client : clients) {
+            client.get(1, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        return this;
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        pool.shutdownNow();
+    }
+}
