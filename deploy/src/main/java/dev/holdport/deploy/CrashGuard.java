@@ -86,12 +86,21 @@ final class CrashGuard {
                 return;
             }
             DeployRun deploy = route.running();
+            boolean active = route.route.status().activeSlot().equals(process.name());
             if (deploy != null) {
-                log.info("route {}: slot {}'s process {} during deploy {}: the deploy handles it",
-                        route.name(), process.name(), exit.describe(), deploy.id());
+                if (active && !route.route.status().paused()) {
+                    // The deploy decides what runs, but new clients wait rather than fail meanwhile.
+                    route.route.pause();
+                    deploy.resumeAtEnd();
+                    log.warn("route {}: active slot {}'s process {} during deploy {}: new connections are held"
+                            + " until the deploy ends", route.name(), process.name(), exit.describe(), deploy.id());
+                } else {
+                    log.info("route {}: slot {}'s process {} during deploy {}: the deploy handles it",
+                            route.name(), process.name(), exit.describe(), deploy.id());
+                }
                 return;
             }
-            if (!route.route.status().activeSlot().equals(process.name())) {
+            if (!active) {
                 log.info("route {}: slot {} is not active: not restarting its process", route.name(), process.name());
                 return;
             }
@@ -115,6 +124,9 @@ final class CrashGuard {
     /** After a deploy: recover the active slot if its supervised process is not running. */
     void afterDeploy() {
         synchronized (route) {
+            if (route.running() != null) {
+                return; // the next deploy already began
+            }
             String active = route.route.status().activeSlot();
             route.process(active).ifPresent(process -> {
                 if (!process.alive()) {

@@ -94,7 +94,8 @@ final class DeployRun implements Runnable {
     private final Optional<Duration> timeout;
     private final Instant startedAt = Instant.now();
     private final long deadlineNanos;
-    private final boolean guardHadPaused;
+    /** The route was paused for a crash (by the guard before the deploy, or during it): resume at the end. */
+    private volatile boolean resumeAtEnd;
     private final Consumer<Deploy> publisher;
     private final CompletableFuture<Deploy> completion = new CompletableFuture<>();
 
@@ -130,7 +131,7 @@ final class DeployRun implements Runnable {
         this.timeout = timeout;
         long now = System.nanoTime();
         this.deadlineNanos = timeout.map(t -> now + t.toNanos()).orElse(Long.MAX_VALUE);
-        this.guardHadPaused = guardHadPaused;
+        this.resumeAtEnd = guardHadPaused;
         this.publisher = publisher;
     }
 
@@ -170,6 +171,14 @@ final class DeployRun implements Runnable {
         return true;
     }
 
+    /**
+     * The active slot's process crashed during this deploy and the crash guard paused the route:
+     * the deploy resumes it when it ends, to whichever slot is then active.
+     */
+    void resumeAtEnd() {
+        resumeAtEnd = true;
+    }
+
     /** holdport is exiting: stop after the current step, without rolling back. */
     synchronized void shutDown() {
         shuttingDown = true;
@@ -195,9 +204,8 @@ final class DeployRun implements Runnable {
             afterFailure(new DeployFailure(currentStepName(), "unexpected error: " + e), false);
         } finally {
             supervised.end(this);
-            Deploy last = snapshot();
-            completion.complete(last);
             supervised.guard().afterDeploy();
+            completion.complete(snapshot());
         }
     }
 
@@ -248,7 +256,7 @@ final class DeployRun implements Runnable {
                 switchTo(to, "new connections go to slot " + to + "; live relays to slot " + from + " continue");
                 drain(from);
                 stop(from);
-                if (guardHadPaused) {
+                if (resumeAtEnd) {
                     resume(to);
                 }
                 break;
@@ -299,7 +307,9 @@ final class DeployRun implements Runnable {
             pause();
         }
         if (!to.equals(from) && running(to)) {
-            drain(to);
+            if (status.activeSlot().equals(to)) {
+                drain(to);
+            }
             stop(to);
         }
         if (running(from)) {
@@ -313,7 +323,7 @@ final class DeployRun implements Runnable {
     /** When even the rollback failed: never leave clients held by this deploy. */
     private void lastResort() {
         RouteStatus status = route.status();
-        if (status.paused() && (pausedByDeploy || guardHadPaused)) {
+        if (status.paused() && (pausedByDeploy || resumeAtEnd)) {
             try {
                 step("resume", from, false, Duration.ZERO, budget -> {
                     route.resume(from);
@@ -351,7 +361,7 @@ final class DeployRun implements Runnable {
     /** Resume to the slot if this deploy (or the crash guard before it) paused; else only switch, leaving an operator's pause alone. */
     private void resumeOrSwitch(String slot) throws StepFailure {
         RouteStatus status = route.status();
-        if (status.paused() && (pausedByDeploy || guardHadPaused)) {
+        if (status.paused() && (pausedByDeploy || resumeAtEnd)) {
             resume(slot);
         } else if (!status.activeSlot().equals(slot)) {
             switchTo(slot, status.paused()

@@ -24,6 +24,11 @@ final class TestHoldport implements AutoCloseable {
 
     static final Duration DEPLOY_WAIT = Duration.ofSeconds(90);
 
+    static {
+        // Conditions here wait on child JVMs on a shared, busy machine: allow more than Awaitility's 10 s.
+        org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(60));
+    }
+
     final Path dir;
     final int portA = FreePort.pick();
     final int portB = FreePort.pick();
