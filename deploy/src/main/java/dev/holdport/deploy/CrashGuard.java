@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -121,18 +122,26 @@ final class CrashGuard {
         }
     }
 
-    /** After a deploy: recover the active slot if its supervised process is not running. */
-    void afterDeploy() {
+    /**
+     * After a deploy: recover the active slot if its supervised process is not running.
+     *
+     * @param heldForCrash the route is still paused for a crash during the deploy, which the
+     *                     deploy did not resume: the guard resumes it (once the slot is ready)
+     */
+    void afterDeploy(boolean heldForCrash) {
         synchronized (route) {
-            if (route.running() != null) {
-                return; // the next deploy already began
+            if (heldForCrash) {
+                pausedByGuard = true;
             }
             String active = route.route.status().activeSlot();
-            route.process(active).ifPresent(process -> {
-                if (!process.alive()) {
-                    recover(process, "after the deploy, slot " + active + " is active but its process is not running", true);
-                }
-            });
+            Optional<SlotProcess> process = route.process(active);
+            if (process.isPresent() && !process.get().alive()) {
+                recover(process.get(), "after the deploy, slot " + active + " is active but its process is not running", true);
+            } else if (pausedByGuard && !recovering) {
+                pausedByGuard = false;
+                route.route.resume();
+                log.info("route {}: slot {} runs: resumed after the deploy", route.name(), active);
+            }
         }
     }
 

@@ -203,8 +203,12 @@ final class DeployRun implements Runnable {
             log.error("deploy {}: unexpected error", id, e);
             afterFailure(new DeployFailure(currentStepName(), "unexpected error: " + e), false);
         } finally {
-            supervised.end(this);
-            supervised.guard().afterDeploy();
+            // One step under the route's lock: a crash just before this was held for this deploy
+            // (resumeAtEnd), one just after is the guard's alone.
+            synchronized (supervised) {
+                supervised.end(this);
+                supervised.guard().afterDeploy(resumeAtEnd && route.status().paused());
+            }
             completion.complete(snapshot());
         }
     }
