@@ -48,6 +48,7 @@ public final class Route {
     private final Runnable onStateChange;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    private final Bootstrap backendTemplate;
     private volatile Channel listener;
 
     Route(RouteConfig config, Transport transport, EventLoopGroup group, ProxyObserver observer,
@@ -62,6 +63,14 @@ public final class Route {
             slots.put(slot.name(), new Slot(slot));
         }
         this.gate = new Gate(this, slots.get(activeSlot), paused);
+        this.backendTemplate = new Bootstrap()
+                .group(group)
+                .channel(transport.socketChannelClass())
+                // The relay drives reads, and a backend's FIN is passed on, not a reason to close.
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
     }
 
     /** Binds the public listener. */
@@ -92,14 +101,9 @@ public final class Route {
                 gate.active().address, gate.view().paused() ? ", paused (restored from the state file)" : "");
     }
 
+    /** A bootstrap for one backend connection on {@code loop}: a copy of the route's template, so nothing is looked up per connection. */
     Bootstrap backendBootstrap(EventLoop loop, ChannelHandler handler) {
-        return new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannelClass())
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()))
-                .handler(handler);
+        return backendTemplate.clone(loop).handler(handler);
     }
 
     /** Timers of the route itself (pause expiry, paced release, drain checks) run here. */

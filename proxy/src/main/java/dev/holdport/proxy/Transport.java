@@ -27,6 +27,22 @@ public record Transport(
         Class<? extends ServerChannel> serverChannelClass,
         Class<? extends Channel> socketChannelClass) {
 
+    /**
+     * Netty 4.2.18's io_uring arms POLLIN as a multishot (edge-triggered) poll. When a peer's data
+     * and its reset are both queued before a read loop runs, the loop ends on "socket empty", the
+     * spent poll never fires again, and the reset is never reported: the relay would hang instead
+     * of resetting the other side (see netty/netty#17049 for the same family). Single-shot polls
+     * avoid it. The property is read once, when Netty's {@code IoUring} class initialises, which
+     * happens after this (every io_uring use goes through this class); an explicit -D wins.
+     */
+    static final String POLL_ADD_MULTISHOT = "io.netty.iouring.pollAddMultishotEnabled";
+
+    static {
+        if (System.getProperty(POLL_ADD_MULTISHOT) == null) {
+            System.setProperty(POLL_ADD_MULTISHOT, "false");
+        }
+    }
+
     public static Transport ioUring() {
         return new Transport("io_uring", IoUringIoHandler.newFactory(),
                 IoUringServerSocketChannel.class, IoUringSocketChannel.class);

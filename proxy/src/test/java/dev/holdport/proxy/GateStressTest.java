@@ -44,8 +44,8 @@ class GateStressTest {
         return dev.holdport.proxy.testing.Transports.offered();
     }
 
-    /** What the flipper set, and when (nanoTime), in order. */
-    record Change(long at, String active) {}
+    /** A change of the active slot: the call began and returned at these nanoTimes (end = MAX while in progress). */
+    record Change(long begin, long end, String active) {}
 
     @ParameterizedTest
     @MethodSource("transports")
@@ -56,7 +56,7 @@ class GateStressTest {
                         TestConfigs.route("a", Map.of("a", a.port(), "b", b.port()))))) {
             Route route = proxy.routes().get(0);
             InetSocketAddress address = route.listenAddress();
-            List<Change> history = new CopyOnWriteArrayList<>(List.of(new Change(System.nanoTime(), "a")));
+            List<Change> history = new CopyOnWriteArrayList<>(List.of(new Change(System.nanoTime(), System.nanoTime(), "a")));
             AtomicInteger remaining = new AtomicInteger(CONNECTIONS);
             ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<String> wrongSlot = new ConcurrentLinkedQueue<>();
@@ -72,14 +72,19 @@ class GateStressTest {
                             case 1 -> route.resume();
                             case 2 -> {
                                 String slot = random.nextBoolean() ? "a" : "b";
-                                // Recorded before the change, so the history covers the instant it takes effect.
-                                history.add(new Change(System.nanoTime(), slot));
+                                // Listed before the call (still in progress: end = MAX), completed after it.
+                                long begin = System.nanoTime();
+                                history.add(new Change(begin, Long.MAX_VALUE, slot));
                                 route.resume(slot);
+                                history.set(history.size() - 1, new Change(begin, System.nanoTime(), slot));
                             }
                             default -> {
                                 String slot = random.nextBoolean() ? "a" : "b";
-                                history.add(new Change(System.nanoTime(), slot));
+                                // Listed before the call (still in progress: end = MAX), completed after it.
+                                long begin = System.nanoTime();
+                                history.add(new Change(begin, Long.MAX_VALUE, slot));
                                 route.switchTo(slot);
+                                history.set(history.size() - 1, new Change(begin, System.nanoTime(), slot));
                             }
                         }
                         flips.incrementAndGet();
@@ -96,7 +101,14 @@ class GateStressTest {
                                 String answer = Clients.ask(address, "hello");
                                 long end = System.nanoTime();
                                 if (!activeDuring(history, start, end).contains(answer)) {
-                                    wrongSlot.add(answer + " between " + start + " and " + end);
+                                    StringBuilder around = new StringBuilder();
+                                    for (Change c : history) {
+                                        if ((c.end() == Long.MAX_VALUE || c.end() > start - 50_000_000L) && c.begin() < end + 5_000_000L) {
+                                            around.append(" [").append((c.begin() - start) / 1000).append("us..")
+                                                    .append((c.end() - start) / 1000).append("us ").append(c.active()).append(']');
+                                        }
+                                    }
+                                    wrongSlot.add(answer + " in a window of " + (end - start) / 1000 + "us; changes:" + around);
                                 }
                             } catch (Exception e) {
                                 failures.add(e.toString());
@@ -129,14 +141,20 @@ class GateStressTest {
         }
     }
 
-    /** The slots that were active at some instant in [start, end]: the one in force at start, and any set after. */
+    /**
+     * The slots that may have been active at some instant in [start, end]: the one in force at
+     * start (set by the last change that had returned by then), and the target of every change
+     * whose call overlapped the window (it took effect somewhere inside its call).
+     */
     private static Set<String> activeDuring(List<Change> history, long start, long end) {
         Set<String> slots = new java.util.HashSet<>();
         String atStart = history.get(0).active();
         for (Change change : history) {
-            if (change.at() - start <= 0) {
+            boolean done = change.end() != Long.MAX_VALUE;
+            if (done && change.end() - start <= 0) {
                 atStart = change.active();
-            } else if (change.at() - end <= 0) {
+            }
+            if (change.begin() - end <= 0 && (!done || change.end() - start >= 0)) {
                 slots.add(change.active());
             }
         }

@@ -173,7 +173,7 @@ class RelayTest {
     void backendResetReachesTheClientAsAReset(TransportChoice transport) throws Exception {
         Backend.Behaviour resetMidStream = socket -> {
             socket.getInputStream().read(new byte[1024]);
-            socket.getOutputStream().write(new byte[30_000]);
+            socket.getOutputStream().write(new byte[100_000]);
             socket.getOutputStream().flush();
             socket.setSoLinger(true, 0);
             socket.close(); // RST

@@ -1,0 +1,96 @@
+package dev.holdport.admin;
+
+import dev.holdport.admin.metrics.HoldportMetrics;
+import dev.holdport.admin.server.AdminServer;
+import dev.holdport.admin.server.AdminServer.AdminStartException;
+import dev.holdport.admin.server.ApiHandler;
+import dev.holdport.admin.systemd.SdNotify;
+import dev.holdport.config.HoldportConfig;
+import dev.holdport.proxy.Proxy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running holdport: the data plane (every route of the config), its metrics and the admin
+ * API, started in that order and stopped in the reverse one.
+ */
+public final class HoldportProcess {
+
+    private static final Logger log = LoggerFactory.getLogger(HoldportProcess.class);
+
+    private final HoldportConfig config;
+    private final Proxy proxy;
+    private final AdminServer admin;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private HoldportProcess(HoldportConfig config, Proxy proxy, AdminServer admin) {
+        this.config = config;
+        this.proxy = proxy;
+        this.admin = admin;
+    }
+
+    /**
+     * Binds every route's listener, then the admin API, then tells systemd it is ready.
+     *
+     * @throws AdminStartException when the admin API cannot start (the proxy is shut down again)
+     * @throws RuntimeException    when a route's listener cannot bind
+     */
+    public static HoldportProcess start(HoldportConfig config) throws AdminStartException {
+        HoldportMetrics metrics = new HoldportMetrics();
+        Proxy proxy = Proxy.start(config, metrics);
+        AdminServer admin;
+        try {
+            metrics.readStatusFrom(proxy::status);
+            admin = AdminServer.start(config.admin(), new ApiHandler(proxy, config, metrics, config.admin().token()));
+        } catch (AdminStartException | RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+        log.info("ready: {} route(s) on transport {}, admin API at {}", proxy.routes().size(), proxy.transportName(),
+                admin.url());
+        SdNotify.notify("READY=1");
+        return new HoldportProcess(config, proxy, admin);
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    public AdminServer admin() {
+        return admin;
+    }
+
+    /**
+     * Graceful stop: live relays get {@code holdport.shutdown.drain-timeout} to finish, then the
+     * admin API stops (it stays up meanwhile, so the drain can be watched). Idempotent: a second
+     * call waits for the first to finish.
+     */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            SdNotify.notify("STOPPING=1");
+            log.info("shutting down: live relays get up to {} to finish",
+                    DurationText.human(DurationText.seconds(config.shutdownDrainTimeout())));
+            proxy.shutdown(config.shutdownDrainTimeout());
+            admin.stop();
+            log.info("stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Blocks until {@link #shutdown()} has finished. */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

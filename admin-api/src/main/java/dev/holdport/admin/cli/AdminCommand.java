@@ -1,0 +1,145 @@
+package dev.holdport.admin.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdport.admin.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * A client command: one call to the admin API of a running holdport, its answer printed as a
+ * table (or as the API's JSON with {@code --json}), and an exit code a script can test.
+ */
+abstract class AdminCommand implements Callable<Integer> {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    @Option(names = "--admin", paramLabel = "URL",
+            defaultValue = "${env:HOLDPORT_ADMIN_URL:-http://127.0.0.1:9900}",
+            description = "the admin API (default: $HOLDPORT_ADMIN_URL, else ${DEFAULT-VALUE})")
+    String admin;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOLDPORT_ADMIN_TOKEN}",
+            description = "the admin bearer token (default: $HOLDPORT_ADMIN_TOKEN)")
+    String token;
+
+    @Option(names = "--json", description = "print the API's JSON answer instead of a table")
+    boolean json;
+
+    @Option(names = "--route", paramLabel = "ROUTE", description = "act on this route only (default: every route)")
+    String route;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The endpoint's last path segment: {@code pause}, {@code status}, ... */
+    abstract String action();
+
+    String method() {
+        return "POST";
+    }
+
+    /** The request's arguments, or null when it has none. */
+    ObjectNode arguments() {
+        return null;
+    }
+
+    /** How long to wait for the answer; empty = as long as it takes. */
+    Optional<Duration> timeout() {
+        return Optional.of(DEFAULT_TIMEOUT);
+    }
+
+    @Override
+    public final Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        URI base;
+        try {
+            base = baseUri(admin);
+        } catch (IllegalArgumentException e) {
+            err.println("holdport: --admin " + e.getMessage());
+            err.flush();
+            return Main.USAGE;
+        }
+        String path = route == null
+                ? "/" + action()
+                : "/routes/" + URLEncoder.encode(route, StandardCharsets.UTF_8) + "/" + action();
+        ObjectNode arguments = arguments();
+        AdminClient.Answer answer;
+        try {
+            answer = new AdminClient(base, Optional.ofNullable(token))
+                    .send(method(), path, arguments == null ? null : arguments.toString(), timeout());
+        } catch (AdminClient.UnreachableException e) {
+            err.println("holdport: cannot reach the admin API at " + admin + ": " + e.getMessage());
+            err.flush();
+            return Main.UNREACHABLE;
+        }
+        try {
+            return answer.ok() ? printAnswer(answer, out) : printRefusal(answer, out, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int printAnswer(AdminClient.Answer answer, PrintWriter out) {
+        if (json) {
+            out.println(answer.body().strip());
+            return Main.OK;
+        }
+        try {
+            out.print(StatusTable.render(MAPPER.readTree(answer.body())));
+        } catch (IOException e) {
+            out.println(answer.body());
+        }
+        return Main.OK;
+    }
+
+    private int printRefusal(AdminClient.Answer answer, PrintWriter out, PrintWriter err) {
+        if (json) {
+            out.println(answer.body().strip());
+        }
+        String title = "HTTP " + answer.status();
+        String detail = answer.body().strip();
+        try {
+            JsonNode problem = MAPPER.readTree(answer.body());
+            if (problem != null && problem.has("detail")) {
+                title = problem.path("title").asText(title);
+                detail = problem.path("detail").asText();
+            }
+        } catch (IOException e) {
+            // not problem+json (something else listens there): show the body as it is
+        }
+        err.println("holdport: " + action() + " refused (" + answer.status() + " " + title + "): " + detail);
+        return Main.REFUSED;
+    }
+
+    /** {@code http://host:port} (a trailing slash or path is ignored), or {@code host:port}. */
+    static URI baseUri(String text) {
+        String withScheme = text.contains("://") ? text : "http://" + text;
+        try {
+            URI uri = new URI(withScheme);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("\"" + text + "\" is not an http:// URL");
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("\"" + text + "\" has no host");
+            }
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), "/", null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a URL: " + e.getReason());
+        }
+    }
+}

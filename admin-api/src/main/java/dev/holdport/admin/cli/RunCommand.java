@@ -1,0 +1,95 @@
+package dev.holdport.admin.cli;
+
+import dev.holdport.admin.HoldportProcess;
+import dev.holdport.admin.Main;
+import dev.holdport.admin.ShutdownSignals;
+import dev.holdport.admin.server.AdminServer.AdminStartException;
+import dev.holdport.config.HoldportConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs holdport: every route of the config file, and the admin API.",
+            "SIGTERM or SIGINT stops it gracefully (live relays get holdport.shutdown.drain-timeout) and exits 0."
+        })
+public final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the HOCON config file")
+    Path config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<HoldportConfig> loaded = ConfigFile.load(config, err);
+        if (loaded.isEmpty()) {
+            return Main.USAGE;
+        }
+        return serveUntilSignalled(loaded.get(), err, process -> {}, () -> {});
+    }
+
+    /**
+     * Starts holdport and serves until SIGTERM or SIGINT, which stop it and exit the JVM with 0.
+     * Returns only when it could not start (2 for a configuration mistake, 1 otherwise), having
+     * started nothing.
+     *
+     * @param started  runs once everything listens
+     * @param stopped  runs after the graceful stop, before the exit
+     */
+    static int serveUntilSignalled(HoldportConfig config, PrintWriter err, Consumer<HoldportProcess> started,
+            Runnable stopped) {
+        HoldportProcess process;
+        try {
+            process = HoldportProcess.start(config);
+        } catch (AdminStartException e) {
+            err.println("holdport: " + e.getMessage());
+            err.flush();
+            return e.isConfigError() ? Main.USAGE : Main.REFUSED;
+        } catch (Exception e) { // Netty rethrows a failed bind as a checked exception it does not declare
+            String listeners = config.routes().stream()
+                    .map(route -> route.name() + " on " + route.listen())
+                    .collect(Collectors.joining(", "));
+            err.println("holdport: cannot start the routes (" + listeners + "): " + describe(e));
+            err.flush();
+            return Main.REFUSED;
+        }
+        ShutdownSignals.install(() -> {
+            process.shutdown();
+            stopped.run();
+        });
+        started.accept(process);
+        // From here the signal handler's thread owns the end: it stops holdport and exits the
+        // JVM with 0. This thread has nothing left to do but wait for that.
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Main.OK;
+    }
+
+    /** An exception's message with its causes', which say what could not bind and why. */
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+}

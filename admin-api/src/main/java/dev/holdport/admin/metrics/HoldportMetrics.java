@@ -1,0 +1,172 @@
+package dev.holdport.admin.metrics;
+
+import dev.holdport.proxy.CloseReason;
+import dev.holdport.proxy.ProxyObserver;
+import dev.holdport.proxy.RouteStatus;
+import dev.holdport.proxy.RouteTotals;
+import dev.holdport.proxy.SlotStatus;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * holdport's Prometheus metrics. The names and labels are a contract (dashboards and alerts
+ * depend on them); see the README.
+ *
+ * <p>Counters and gauges cost the relay path nothing: they are read from the proxy's own
+ * {@link RouteStatus} counters when Prometheus scrapes, through callbacks. Only the two
+ * histograms need each observation; the proxy reports those through {@link ProxyObserver}, on
+ * its event loops, and a histogram observation is lock-free.
+ */
+public final class HoldportMetrics implements ProxyObserver {
+
+    /** A deploy pause holds connections for seconds to minutes. */
+    private static final double[] HOLD_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+    /** A backend connect on loopback takes well under a millisecond; a starting backend, seconds. */
+    private static final double[] CONNECT_BUCKETS =
+            {0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram holdSeconds;
+    private final Histogram backendConnectSeconds;
+
+    private volatile Supplier<List<RouteStatus>> statusSource = List::of;
+    /** The status read at the start of the current scrape: every callback of one scrape sees the same one. */
+    private volatile List<RouteStatus> scraped = List.of();
+
+    public HoldportMetrics() {
+        counter("holdport_connections_accepted", "Client connections accepted.", RouteTotals::accepted);
+        counter("holdport_pauses", "Pauses that changed a route's state (repeats do not count).", RouteTotals::pauses);
+        counter("holdport_switches", "Changes of a route's active slot.", RouteTotals::switches);
+        CounterWithCallback.builder()
+                .name("holdport_connections_closed")
+                .help("Client connections closed without being relayed, by reason.")
+                .labelNames("route", "reason")
+                .callback(callback -> {
+                    for (RouteStatus route : scraped) {
+                        for (CloseReason reason : CloseReason.values()) {
+                            callback.call(route.totals().closed().getOrDefault(reason, 0L), route.route(), reason.label());
+                        }
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("holdport_bytes")
+                .help("Bytes relayed, by direction.")
+                .labelNames("route", "direction")
+                .callback(callback -> {
+                    for (RouteStatus route : scraped) {
+                        callback.call(route.totals().bytesFromClients(), route.route(), "client_to_backend");
+                        callback.call(route.totals().bytesToClients(), route.route(), "backend_to_client");
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("holdport_connections_active")
+                .help("Relays open now, per slot (backend connects in progress included).")
+                .labelNames("route", "slot")
+                .callback(callback -> {
+                    for (RouteStatus route : scraped) {
+                        for (SlotStatus slot : route.slots()) {
+                            callback.call(slot.liveRelays(), route.route(), slot.name());
+                        }
+                    }
+                })
+                .register(registry);
+        gauge("holdport_connections_held", "Connections held now (accepted while paused, not yet released).",
+                RouteStatus::held);
+        gauge("holdport_paused", "1 while the route is paused, else 0.", r -> r.paused() ? 1 : 0);
+        gauge("holdport_oldest_held_seconds", "How long the oldest held connection has waited (0 when none).",
+                r -> r.oldestHeldAge().toNanos() / 1e9);
+        GaugeWithCallback.builder()
+                .name("holdport_active_slot")
+                .help("1 for the route's active slot, 0 for its other slots.")
+                .labelNames("route", "slot")
+                .callback(callback -> {
+                    for (RouteStatus route : scraped) {
+                        for (SlotStatus slot : route.slots()) {
+                            callback.call(slot.active() ? 1 : 0, route.route(), slot.name());
+                        }
+                    }
+                })
+                .register(registry);
+        holdSeconds = Histogram.builder()
+                .name("holdport_hold_seconds")
+                .help("Time connections spent held, from accept to release, timeout or abandon.")
+                .labelNames("route")
+                .classicOnly()
+                .classicUpperBounds(HOLD_BUCKETS)
+                .register(registry);
+        backendConnectSeconds = Histogram.builder()
+                .name("holdport_backend_connect_seconds")
+                .help("Time to establish a backend connection, retries of a refused connect included.")
+                .labelNames("route", "slot")
+                .classicOnly()
+                .classicUpperBounds(CONNECT_BUCKETS)
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * Reads counters and gauges from {@code source} from now on (the proxy's {@code status()}:
+     * the proxy needs this observer before it exists, hence not a constructor argument).
+     * Creates each route's histogram series so they show, at zero, before the first observation.
+     */
+    public void readStatusFrom(Supplier<List<RouteStatus>> source) {
+        this.statusSource = source;
+        for (RouteStatus route : source.get()) {
+            holdSeconds.labelValues(route.route());
+            for (SlotStatus slot : route.slots()) {
+                backendConnectSeconds.labelValues(route.route(), slot.name());
+            }
+        }
+    }
+
+    /** Every metric, read now. Scrapes are rare: serialising them keeps each one consistent. */
+    public synchronized MetricSnapshots scrape() {
+        scraped = statusSource.get();
+        return registry.scrape();
+    }
+
+    @Override
+    public void holdEnded(String route, long nanos) {
+        holdSeconds.labelValues(route).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void backendConnected(String route, String slot, long nanos) {
+        backendConnectSeconds.labelValues(route, slot).observe(nanos / 1e9);
+    }
+
+    private void counter(String name, String help, ToLongFunction<RouteTotals> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("route")
+                .callback(callback -> {
+                    for (RouteStatus route : scraped) {
+                        callback.call(value.applyAsLong(route.totals()), route.route());
+                    }
+                })
+                .register(registry);
+    }
+
+    private void gauge(String name, String help, java.util.function.ToDoubleFunction<RouteStatus> value) {
+        GaugeWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("route")
+                .callback(callback -> {
+                    for (RouteStatus route : scraped) {
+                        callback.call(value.applyAsDouble(route), route.route());
+                    }
+                })
+                .register(registry);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.holdport.admin.server;
+
+import dev.holdport.config.AdminConfig;
+import dev.holdport.config.HostPort;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Optional;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's Jetty server: a TCP listener ({@code holdport.admin.listen}) and, optionally,
+ * a Unix domain socket only its owner may use ({@code holdport.admin.unix-socket}, mode 0600).
+ */
+public final class AdminServer {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+    private final Server server;
+    private final ServerConnector tcp;
+    private final Optional<Path> unixSocket;
+    private Path unixSocketBoundAt;
+
+    private AdminServer(Server server, ServerConnector tcp, Optional<Path> unixSocket, Path unixSocketBoundAt) {
+        this.server = server;
+        this.tcp = tcp;
+        this.unixSocket = unixSocket;
+        this.unixSocketBoundAt = unixSocketBoundAt;
+    }
+
+    /**
+     * Binds and starts. Refuses a non-loopback address without a token: the API can stop all
+     * traffic, and it would otherwise be open to the network.
+     *
+     * @throws AdminStartException when the address is unsafe or cannot be bound
+     */
+    public static AdminServer start(AdminConfig admin, Handler handler) throws AdminStartException {
+        HostPort listen = admin.listen();
+        boolean hasToken = admin.token().filter(t -> !t.isEmpty()).isPresent();
+        if (!hasToken && !isLoopback(listen)) {
+            throw new AdminStartException("holdport.admin.listen: " + listen + " is not a loopback address; "
+                    + "the admin API controls all traffic, so set holdport.admin.token (or HOLDPORT_ADMIN_TOKEN) "
+                    + "before exposing it, or listen on 127.0.0.1", true);
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(8, 2);
+        threads.setName("holdport-admin");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+
+        ServerConnector tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        tcp.setHost(listen.host());
+        tcp.setPort(listen.port());
+        tcp.setReuseAddress(true);
+        server.addConnector(tcp);
+
+        Path unixBoundAt = null;
+        if (admin.unixSocket().isPresent()) {
+            Path target = admin.unixSocket().get().toAbsolutePath();
+            unixBoundAt = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid());
+            UnixDomainServerConnector unix = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            unix.setUnixDomainPath(unixBoundAt);
+            server.addConnector(unix);
+            refuseLiveSocket(target);
+        }
+        server.setErrorHandler(new ProblemErrorHandler());
+        server.setHandler(handler);
+        // By the time the API stops, the data plane has: there is nothing left worth waiting for.
+        server.setStopTimeout(0);
+
+        AdminServer adminServer = new AdminServer(server, tcp, admin.unixSocket().map(Path::toAbsolutePath), unixBoundAt);
+        try {
+            server.start();
+            adminServer.publishUnixSocket();
+        } catch (AdminStartException e) {
+            adminServer.stop();
+            throw e;
+        } catch (Exception e) {
+            adminServer.stop();
+            throw new AdminStartException("admin API: cannot listen on " + listen
+                    + admin.unixSocket().map(p -> " and " + p).orElse("") + ": " + e.getMessage(), false);
+        }
+        log.info("admin API listening on {}{}{}", adminServer.url(),
+                adminServer.unixSocket.map(p -> " and unix:" + p).orElse(""),
+                hasToken ? " (bearer token required)" : "");
+        return adminServer;
+    }
+
+    /** The base URL of the TCP listener, with the real port when the config said 0. */
+    public String url() {
+        String host = tcp.getHost();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + tcp.getLocalPort();
+    }
+
+    public int port() {
+        return tcp.getLocalPort();
+    }
+
+    public Optional<Path> unixSocket() {
+        return unixSocket;
+    }
+
+    /** Stops listening and answering; safe to call more than once. */
+    public void stop() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("admin API: stopping Jetty failed: {}", e.toString());
+        }
+        unixSocket.ifPresent(path -> {
+            try {
+                Files.deleteIfExists(path);
+                if (unixSocketBoundAt != null) {
+                    Files.deleteIfExists(unixSocketBoundAt);
+                }
+            } catch (IOException e) {
+                log.warn("admin API: cannot remove {}: {}", path, e.toString());
+            }
+        });
+    }
+
+    /**
+     * The socket was bound under a private name; it gets mode 0600 before it appears under its
+     * configured name, so there is no moment when another user could connect to it.
+     */
+    private void publishUnixSocket() throws AdminStartException {
+        if (unixSocket.isEmpty()) {
+            return;
+        }
+        Path target = unixSocket.get();
+        try {
+            Files.setPosixFilePermissions(unixSocketBoundAt, PosixFilePermissions.fromString("rw-------"));
+            Files.move(unixSocketBoundAt, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            unixSocketBoundAt = null;
+        } catch (IOException e) {
+            throw new AdminStartException("holdport.admin.unix-socket: cannot create " + target + ": " + e, false);
+        }
+    }
+
+    /** A socket file left by a holdport that died is replaced; one that answers is not stolen. */
+    private static void refuseLiveSocket(Path target) throws AdminStartException {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(target));
+        } catch (IOException e) {
+            return; // nobody listens there: a stale file
+        }
+        throw new AdminStartException("holdport.admin.unix-socket: " + target
+                + " is in use by a running process (another holdport?)", false);
+    }
+
+    private static boolean isLoopback(HostPort listen) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(listen.host());
+            return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Why the admin API did not start; {@link #isConfigError()} tells a config mistake from a bind failure. */
+    public static final class AdminStartException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean configError;
+
+        public AdminStartException(String message, boolean configError) {
+            super(message);
+            this.configError = configError;
+        }
+
+        public boolean isConfigError() {
+            return configError;
+        }
+    }
+}

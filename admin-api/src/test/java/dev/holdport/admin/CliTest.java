@@ -1,0 +1,158 @@
+package dev.holdport.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.holdport.admin.support.Api;
+import dev.holdport.admin.support.FreePort;
+import dev.holdport.admin.support.HoldportCommand;
+import dev.holdport.admin.support.HoldportCommand.Result;
+import dev.holdport.admin.support.LineBackend;
+import dev.holdport.admin.support.RunningHoldport;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real CLI, as a child process, against a running holdport: output and exit codes. */
+class CliTest {
+
+    private LineBackend a;
+    private LineBackend b;
+
+    @BeforeEach
+    void startBackends() throws Exception {
+        a = LineBackend.start("a");
+        b = LineBackend.start("b");
+    }
+
+    @AfterEach
+    void stopBackends() throws Exception {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void commandsPrintATableAndExit0() throws Exception {
+        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b)) {
+            String admin = holdport.api();
+            Api api = new Api(admin);
+
+            Result status = HoldportCommand.run("status", "--admin", admin);
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            assertThat(status.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
+                    .startsWith("ROUTE").contains("STATE").contains("ACTIVE").contains("HELD"));
+            assertThat(status.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +open +a +0 ");
+            assertThat(status.out()).containsPattern("web +a +yes +" + a.address() + " +0 +/opt/app/a");
+            assertThat(status.out()).containsPattern("web +b +" + b.address() + " +0 +/opt/app/b");
+
+            Result pause = HoldportCommand.run("pause", "--admin", admin);
+            assertThat(pause.exitCode()).as(pause.err()).isZero();
+            assertThat(pause.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +paused +a ");
+            assertThat(api.routeStatus("web").get("state").asText()).isEqualTo("paused");
+
+            Result resume = HoldportCommand.run("resume", "--route", "web", "--slot", "b", "--admin", admin);
+            assertThat(resume.exitCode()).as(resume.err()).isZero();
+            assertThat(resume.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +open +b ");
+            assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("b");
+
+            Result switchBack = HoldportCommand.run("switch", "--slot", "a", "--admin", admin);
+            assertThat(switchBack.exitCode()).as(switchBack.err()).isZero();
+            assertThat(switchBack.out()).containsPattern("web +a +yes ");
+            assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("a");
+
+            Result drain = HoldportCommand.run("drain", "--timeout", "2s", "--admin", admin);
+            assertThat(drain.exitCode()).as(drain.err()).isZero();
+            assertThat(drain.out()).contains("DRAINED").contains("REMAINING").containsPattern("web +open +a +yes +0 ");
+        }
+    }
+
+    @Test
+    void jsonPrintsTheApiAnswer() throws Exception {
+        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b)) {
+            Result status = HoldportCommand.run("status", "--json", "--route", "web", "--admin", holdport.api());
+
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            JsonNode web = Api.JSON.readTree(status.out());
+            assertThat(web.get("route").asText()).isEqualTo("web");
+            assertThat(web.get("slots").get(1).get("address").asText()).isEqualTo(b.address());
+
+            Result pause = HoldportCommand.run("pause", "--json", "--admin", holdport.api());
+            assertThat(pause.exitCode()).isZero();
+            assertThat(Api.JSON.readTree(pause.out()).get("routes").get(0).get("state").asText()).isEqualTo("paused");
+        }
+    }
+
+    @Test
+    void refusalsExit1WithTheServersDetail() throws Exception {
+        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b)) {
+            Result unknownSlot = HoldportCommand.run("switch", "--slot", "zz", "--admin", holdport.api());
+            assertThat(unknownSlot.exitCode()).isEqualTo(1);
+            assertThat(unknownSlot.err()).contains("400").contains("Unknown slot").contains("\"zz\"");
+            assertThat(unknownSlot.out()).isEmpty();
+
+            Result unknownRoute = HoldportCommand.run("pause", "--route", "nope", "--admin", holdport.api());
+            assertThat(unknownRoute.exitCode()).isEqualTo(1);
+            assertThat(unknownRoute.err()).contains("404").contains("\"nope\"");
+
+            Result asJson = HoldportCommand.run("resume", "--slot", "zz", "--json", "--admin", holdport.api());
+            assertThat(asJson.exitCode()).isEqualTo(1);
+            assertThat(Api.JSON.readTree(asJson.out()).get("status").asInt()).isEqualTo(400);
+
+            assertThat(new Api(holdport.api()).routeStatus("web").get("state").asText()).isEqualTo("open");
+        }
+    }
+
+    @Test
+    void tokenComesFromTheOptionOrTheEnvironment() throws Exception {
+        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b, Optional.of("tok"))) {
+            Result without = HoldportCommand.run("pause", "--admin", holdport.api());
+            assertThat(without.exitCode()).isEqualTo(1);
+            assertThat(without.err()).contains("401");
+
+            Result wrong = HoldportCommand.run("pause", "--token", "nope", "--admin", holdport.api());
+            assertThat(wrong.exitCode()).isEqualTo(1);
+
+            Result fromEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_TOKEN", "tok"), "pause", "--admin", holdport.api());
+            assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
+
+            Result fromOption = HoldportCommand.run("resume", "--token", "tok", "--admin", holdport.api());
+            assertThat(fromOption.exitCode()).as(fromOption.err()).isZero();
+        }
+    }
+
+    @Test
+    void exit3WhenNothingListens() {
+        String nobody = "http://127.0.0.1:" + FreePort.pick();
+        Result result = HoldportCommand.run("pause", "--admin", nobody);
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.err()).contains("cannot reach the admin API at " + nobody).contains("connection refused");
+        assertThat(result.out()).isEmpty();
+
+        Result viaEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_URL", nobody), "switch", "--slot", "b");
+        assertThat(viaEnv.exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        Result noSlot = HoldportCommand.run("switch");
+        assertThat(noSlot.exitCode()).isEqualTo(2);
+        assertThat(noSlot.err()).contains("--slot");
+
+        Result badTimeout = HoldportCommand.run("drain", "--timeout", "soon");
+        assertThat(badTimeout.exitCode()).isEqualTo(2);
+        assertThat(badTimeout.err()).contains("soon");
+
+        Result badUrl = HoldportCommand.run("status", "--admin", "ftp://x");
+        assertThat(badUrl.exitCode()).isEqualTo(2);
+
+        Result nothing = HoldportCommand.run();
+        assertThat(nothing.exitCode()).isEqualTo(2);
+        assertThat(nothing.err()).contains("Usage: holdport").contains("check-config").contains("demo");
+
+        Result help = HoldportCommand.run("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Exit codes:");
+    }
+}

@@ -1,0 +1,32 @@
+package dev.holdport.bench.load;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one measurement window produced.
+ *
+ * @param completed exchanges answered in full whose send was (intended to be) inside the window
+ * @param failures  exchanges that ended otherwise, by outcome
+ * @param seconds   the window's length
+ * @param latency   latency of the completed exchanges in nanoseconds
+ */
+public record LoadResult(long completed, Map<Outcome, Long> failures, double seconds, Histogram latency) {
+
+    public LoadResult {
+        failures = Map.copyOf(failures.isEmpty() ? new EnumMap<>(Outcome.class) : failures);
+    }
+
+    public double perSecond() {
+        return completed / seconds;
+    }
+
+    public long failed() {
+        return failures.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public double percentileNanos(double percentile) {
+        return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile);
+    }
+}

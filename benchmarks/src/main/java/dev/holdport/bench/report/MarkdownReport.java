@@ -1,0 +1,132 @@
+package dev.holdport.bench.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The human-readable results: machine, settings, the figures table (median of the rounds, ratio
+ * to direct, and holdport/HAProxy), deploy-under-load and hold-capacity tables, skips and errors.
+ * The same text is printed at the end of a run and written to the .md results file.
+ */
+public final class MarkdownReport {
+
+    private MarkdownReport() {}
+
+    public static String render(Results results, String chartFile) {
+        StringBuilder md = new StringBuilder();
+        MachineInfo m = results.getMachine();
+        md.append("# holdport benchmarks: ").append(results.date()).append(" on ").append(m.host()).append("\n\n");
+        md.append("- Machine: ").append(m.cores()).append(" cores (").append(m.cpu()).append("), ").append(m.memory())
+                .append(" memory, ").append(m.os()).append(", ").append(m.kernel()).append('\n');
+        md.append("- JDK: ").append(m.jdk()).append('\n');
+        m.tools().forEach((tool, version) -> md.append("- ").append(tool).append(": ").append(version).append('\n'));
+        md.append("- Settings: ");
+        List<String> settings = new ArrayList<>();
+        results.getSettings().forEach((k, v) -> settings.add(k + " " + v));
+        md.append(String.join(", ", settings)).append("\n\n");
+
+        List<String> targets = results.getTargets();
+        if (!results.getSkipped().isEmpty()) {
+            md.append("Skipped:\n\n");
+            results.getSkipped().forEach((what, why) -> md.append("- ").append(what).append(": ").append(why).append('\n'));
+            md.append('\n');
+        }
+        figures(md, results, targets);
+        deploy(md, results.getDeploy());
+        hold(md, results.getHold());
+        if (chartFile != null) {
+            md.append("![latency percentiles per target and throughput relative to direct](").append(chartFile).append(")\n\n");
+        }
+        if (!results.getErrors().isEmpty()) {
+            md.append("Errors:\n\n");
+            results.getErrors().forEach(e -> md.append("- ").append(e).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static void figures(StringBuilder md, Results results, List<String> targets) {
+        if (results.getFigures().isEmpty()) {
+            return;
+        }
+        md.append("## Throughput and latency\n\n");
+        md.append("Median of the rounds; in parentheses the ratio to direct. Rates: higher is better; latencies: lower is better.\n\n");
+        md.append("| figure |");
+        targets.forEach(t -> md.append(' ').append(t).append(" |"));
+        boolean versus = targets.contains("holdport") && targets.contains("haproxy");
+        if (versus) {
+            md.append(" holdport/haproxy |");
+        }
+        md.append("\n|---|");
+        targets.forEach(t -> md.append("---:|"));
+        if (versus) {
+            md.append("---:|");
+        }
+        md.append('\n');
+        for (Figure f : results.getFigures()) {
+            md.append("| ").append(f.label()).append(", ").append(f.unit().display()).append(" |");
+            for (String t : targets) {
+                double median = f.median(t);
+                md.append(' ').append(f.unit().format(median));
+                if (!t.equals("direct") && !Double.isNaN(f.ratio(t, "direct"))) {
+                    md.append(String.format(Locale.ROOT, " (%.2f)", f.ratio(t, "direct")));
+                }
+                md.append(" |");
+            }
+            if (versus) {
+                double r = f.ratio("holdport", "haproxy");
+                md.append(Double.isNaN(r) ? " – |" : String.format(Locale.ROOT, " %.2f |", r));
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    private static void deploy(StringBuilder md, List<DeployRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("## Deploy under load\n\n");
+        md.append("New connection per request at a fixed rate while the backend process is stopped and restarted on the same port. ")
+                .append("Latency of the answered requests started between the stop and 1 s (0.5 s with --quick) after the new process listened.\n\n");
+        md.append("| way | round | requests | failed | refused | reset | closed | timeout | other | p99 ms | max ms | outage s |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (DeployRow r : rows) {
+            Map<String, Long> f = r.failures();
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f | %.1f | %.2f |%n",
+                    r.way(), r.round(), r.total(), r.failed(), f.getOrDefault("refused", 0L), f.getOrDefault("reset", 0L),
+                    f.getOrDefault("closed", 0L), f.getOrDefault("timeout", 0L), f.getOrDefault("other", 0L),
+                    r.windowP99Nanos() / 1e6, r.windowMaxNanos() / 1e6, r.outageSeconds()));
+        }
+        md.append('\n');
+    }
+
+    private static void hold(StringBuilder md, List<HoldRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("## Hold capacity (holdport)\n\n");
+        md.append("Connections opened while paused, each with a 16-byte request waiting; then resume.\n\n");
+        md.append("| connections | held | RSS before → held | RSS per held conn | heap per held conn | release until all answered | answered | failed |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (HoldRow r : rows) {
+            if (r.skipped() != null) {
+                md.append(String.format(Locale.ROOT, "| %,d | skipped: %s | | | | | | |%n", r.requested(), r.skipped()));
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %,d | %,d | %.0f → %.0f MiB | %s | %s | %.2f s | %,d | %,d |%n",
+                    r.requested(), r.held(), r.rssBeforeBytes() / 1048576.0, r.rssHeldBytes() / 1048576.0,
+                    bytes(r.rssBytesPerConnection()), bytes(r.heapBytesPerConnection()), r.releaseSeconds(), r.answered(), r.failed()));
+        }
+        md.append('\n');
+    }
+
+    private static String bytes(double value) {
+        if (Double.isNaN(value)) {
+            return "–";
+        }
+        return value >= 10_240 ? String.format(Locale.ROOT, "%.1f KiB", value / 1024) : String.format(Locale.ROOT, "%.0f B", value);
+    }
+}

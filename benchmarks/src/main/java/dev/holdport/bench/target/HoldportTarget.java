@@ -1,0 +1,81 @@
+package dev.holdport.bench.target;
+
+import dev.holdport.bench.process.ChildProcess;
+import dev.holdport.bench.process.PortProbe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * holdport from its shaded jar ({@code java -jar holdport.jar run --config F}), one route per
+ * service, each with a single slot {@code a}, and its admin API on a free loopback port. Held
+ * connections are unlimited in time and allowed up to 100,000 in number, for the hold-capacity
+ * scenario. Extra JVM options come from the {@code HOLDPORT_JAVA_OPTS} environment variable.
+ */
+public final class HoldportTarget extends ProxyProcess {
+
+    private final HoldportAdmin admin;
+
+    private HoldportTarget(ChildProcess process, Map<Route, Integer> listen, HoldportAdmin admin) {
+        super("holdport", process, listen);
+        this.admin = admin;
+    }
+
+    public static HoldportTarget start(LaunchContext context, Path jar) throws TargetUnavailable {
+        if (jar == null || !Files.isRegularFile(jar)) {
+            throw new TargetUnavailable("holdport jar not found at " + jar
+                    + " (build it: ./mvnw -B package -DskipTests)");
+        }
+        Map<Route, Integer> listen = context.newListenPorts();
+        int adminPort = context.ports().next();
+        Path config = context.workDir().resolve("holdport.conf");
+        try {
+            Files.writeString(config, config(listen, context.backendPorts(), adminPort, context.workDir()));
+        } catch (IOException e) {
+            throw new TargetUnavailable("cannot write " + config, e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String opts = System.getenv("HOLDPORT_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            command.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+        ChildProcess process = ProxyProcess.launch("holdport", command, context.workDir(), context.pids(), listen);
+        HoldportTarget target = new HoldportTarget(process, listen, new HoldportAdmin(adminPort));
+        try {
+            PortProbe.awaitListening(adminPort, Duration.ofSeconds(30), process::isAlive, "holdport admin API");
+        } catch (IllegalStateException e) {
+            target.close();
+            throw new TargetUnavailable(e.getMessage() + "; log: " + tail(process.log()), e);
+        }
+        return target;
+    }
+
+    static String config(Map<Route, Integer> listen, Map<Route, Integer> backends, int adminPort, Path workDir) {
+        StringBuilder cfg = new StringBuilder();
+        cfg.append("holdport {\n")
+                .append("  admin.listen = \"127.0.0.1:").append(adminPort).append("\"\n")
+                .append("  state-file = \"").append(workDir.resolve("holdport-state.properties")).append("\"\n")
+                .append("  routes {\n");
+        for (Route route : listen.keySet()) {
+            cfg.append("    ").append(route.id()).append(" {\n")
+                    .append("      listen = \"127.0.0.1:").append(listen.get(route)).append("\"\n")
+                    .append("      slots.a.address = \"127.0.0.1:").append(backends.get(route)).append("\"\n")
+                    .append("      active = a\n")
+                    .append("      hold.max-connections = 100000\n")
+                    .append("      hold.timeout = 0\n")
+                    .append("    }\n");
+        }
+        cfg.append("  }\n}\n");
+        return cfg.toString();
+    }
+
+    public HoldportAdmin admin() {
+        return admin;
+    }
+}
