@@ -42,10 +42,16 @@ class SlotProcessTest {
         timer.shutdownNow();
     }
 
+    /** Installs {@code script} as slot a's run.sh, and returns a supervisor for it. */
     private SlotProcess slot(String script, List<String> stop, Duration stopTimeout) {
-        Path path = Installs.install(dir.resolve("opt/a"), script);
-        SlotConfig config = new SlotConfig("a", new HostPort("127.0.0.1", 9123), path.toString(), List.of("./run.sh"),
-                stop, stopTimeout, ReadySettings.DEFAULT, false);
+        Installs.install(dir.resolve("opt/a"), script);
+        return supervisor(stop, stopTimeout);
+    }
+
+    /** Another supervisor of the same slot (as a restarted holdport would create). */
+    private SlotProcess supervisor(List<String> stop, Duration stopTimeout) {
+        SlotConfig config = new SlotConfig("a", new HostPort("127.0.0.1", 9123), dir.resolve("opt/a").toString(),
+                List.of("./run.sh"), stop, stopTimeout, ReadySettings.DEFAULT, false);
         SlotProcess process = new SlotProcess("web", config, dir.resolve("state/slots/web"), timer, Runnable::run,
                 (p, exit) -> unexpected.add(exit));
         started.add(process);
@@ -137,7 +143,7 @@ class SlotProcessTest {
         first.start();
         long pid = first.pid().orElseThrow();
 
-        SlotProcess second = slot("exec sleep 600", List.of(), Duration.ofSeconds(5));
+        SlotProcess second = supervisor(List.of(), Duration.ofSeconds(5));
         assertThat(second.adopt()).isTrue();
         assertThat(second.pid()).hasValue(pid);
         assertThat(second.adoptedRun()).isTrue();
