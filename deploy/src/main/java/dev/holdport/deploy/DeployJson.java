@@ -11,18 +11,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A deploy as JSON, the same shape for the REST API and the history file:
+ * A deploy as JSON, the same shape for the REST API and the history file, in the admin API's
+ * conventions (snake_case names, durations in seconds as numbers, instants as ISO-8601 UTC,
+ * enums in lower case, absent values {@code null}):
  *
  * <pre>{@code
  * {"id": "web-20250114T120301Z-3f2a", "route": "web", "slot": "b", "from": "a", "mode": "switch",
- *  "rollback": false, "timeoutMs": 90000, "state": "rolled_back",
- *  "startedAt": "2025-01-14T12:03:01.123Z", "finishedAt": "2025-01-14T12:03:04.020Z", "durationMs": 2897,
+ *  "rollback": false, "timeout_seconds": 90.0, "state": "rolled_back",
+ *  "started_at": "2025-01-14T12:03:01.123Z", "finished_at": "2025-01-14T12:03:04.020Z",
+ *  "duration_seconds": 2.897,
  *  "failure": {"step": "ready b", "reason": "process 4711 exited with status 1 before it was ready"},
  *  "steps": [{"step": "start b", "action": "start", "slot": "b", "rollback": false,
- *             "startedAt": "...", "durationMs": 12, "outcome": "ok", "detail": "pid 4711"}, ...]}
+ *             "started_at": "...", "duration_seconds": 0.012, "outcome": "ok", "detail": "pid 4711"}, ...]}
  * }</pre>
- *
- * Instants are ISO-8601 UTC, durations whole milliseconds; absent values are {@code null}.
  */
 public final class DeployJson {
 
@@ -39,14 +40,14 @@ public final class DeployJson {
         json.put("mode", d.mode().label());
         json.put("rollback", d.rollback());
         if (d.timeout().isPresent()) {
-            json.put("timeoutMs", d.timeout().get().toMillis());
+            json.put("timeout_seconds", seconds(d.timeout().get()));
         } else {
-            json.putNull("timeoutMs");
+            json.putNull("timeout_seconds");
         }
         json.put("state", d.state().label());
-        json.put("startedAt", d.startedAt().toString());
-        json.put("finishedAt", d.finishedAt().map(Instant::toString).orElse(null));
-        json.put("durationMs", d.duration().toMillis());
+        json.put("started_at", d.startedAt().toString());
+        json.put("finished_at", d.finishedAt().map(Instant::toString).orElse(null));
+        json.put("duration_seconds", seconds(d.duration()));
         if (d.failure().isPresent()) {
             ObjectNode failure = json.putObject("failure");
             failure.put("step", d.failure().get().step());
@@ -61,8 +62,8 @@ public final class DeployJson {
             step.put("action", s.action());
             step.put("slot", s.slot());
             step.put("rollback", s.rollback());
-            step.put("startedAt", s.startedAt().toString());
-            step.put("durationMs", s.duration().toMillis());
+            step.put("started_at", s.startedAt().toString());
+            step.put("duration_seconds", seconds(s.duration()));
             step.put("outcome", s.outcome().label());
             step.put("detail", s.detail());
         }
@@ -80,7 +81,7 @@ public final class DeployJson {
         List<DeployStep> steps = new ArrayList<>();
         for (JsonNode s : json.path("steps")) {
             steps.add(new DeployStep(s.path("action").asText(), s.path("slot").asText(), s.path("rollback").asBoolean(),
-                    Instant.parse(s.path("startedAt").asText()), Duration.ofMillis(s.path("durationMs").asLong()),
+                    Instant.parse(s.path("started_at").asText()), fromSeconds(s.path("duration_seconds").asDouble()),
                     StepOutcome.parse(s.path("outcome").asText()), s.path("detail").asText("")));
         }
         JsonNode failure = json.path("failure");
@@ -91,9 +92,9 @@ public final class DeployJson {
                 json.path("from").asText(),
                 DeployMode.parse(json.path("mode").asText()),
                 json.path("rollback").asBoolean(),
-                optionalLong(json, "timeoutMs").map(Duration::ofMillis),
-                Instant.parse(json.path("startedAt").asText()),
-                optionalText(json, "finishedAt").map(Instant::parse),
+                optionalText(json, "timeout_seconds").map(t -> fromSeconds(Double.parseDouble(t))),
+                Instant.parse(json.path("started_at").asText()),
+                optionalText(json, "finished_at").map(Instant::parse),
                 DeployState.parse(json.path("state").asText()),
                 steps,
                 failure.isObject()
@@ -110,8 +111,12 @@ public final class DeployJson {
         return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
     }
 
-    private static Optional<Long> optionalLong(JsonNode json, String field) {
-        JsonNode value = json.get(field);
-        return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asLong());
+    /** Seconds with millisecond precision (what a deploy's durations keep). */
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+
+    private static Duration fromSeconds(double seconds) {
+        return Duration.ofMillis(Math.round(seconds * 1000));
     }
 }

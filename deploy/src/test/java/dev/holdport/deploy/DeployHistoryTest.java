@@ -33,7 +33,8 @@ class DeployHistoryTest {
 
         assertThat(DeployJson.fromJson(DeployJson.toJson(d))).isEqualTo(d);
         assertThat(DeployJson.toJson(d).toString())
-                .contains("\"state\":\"rolled_back\"", "\"mode\":\"switch\"", "\"timeoutMs\":90000",
+                .contains("\"state\":\"rolled_back\"", "\"mode\":\"switch\"", "\"timeout_seconds\":90.0",
+                        "\"started_at\":\"2025-01-14T12:03:01.123456789Z\"", "\"duration_seconds\":0.8",
                         "\"step\":\"ready b\"", "\"failure\":{\"step\":\"ready b\",\"reason\":\"exited\"}");
     }
 
