@@ -3,6 +3,7 @@ package dev.holdport.deploy;
 import dev.holdport.proxy.testing.Clients;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,10 @@ final class Load implements AutoCloseable {
     private final ExecutorService pool;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    /** A failed request: when it began, and the error. */
+    record Failure(Instant startedAt, String error) {}
+
+    private final ConcurrentLinkedQueue<Failure> errors = new ConcurrentLinkedQueue<>();
     private final AtomicLong served = new AtomicLong();
     private final List<Future<?>> clients = new ArrayList<>();
 
@@ -35,12 +39,13 @@ final class Load implements AutoCloseable {
         for (int i = 0; i < threads; i++) {
             clients.add(pool.submit(() -> {
                 while (running.get() && System.nanoTime() - deadline < 0) {
+                    Instant startedAt = Instant.now();
                     try {
                         String answer = Clients.ask(address, "hello");
                         answers.computeIfAbsent(answer, k -> new LongAdder()).increment();
                         served.incrementAndGet();
                     } catch (Exception e) {
-                        errors.add(e.toString());
+                        errors.add(new Failure(startedAt, e.toString()));
                     }
                 }
             }));
@@ -57,6 +62,10 @@ final class Load implements AutoCloseable {
     }
 
     List<String> errors() {
+        return errors.stream().map(Failure::error).toList();
+    }
+
+    List<Failure> failures() {
         return List.copyOf(errors);
     }
 
