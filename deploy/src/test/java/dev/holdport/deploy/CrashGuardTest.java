@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashGuardTest {
 
-    private static final int CLIENTS = 8;
+    private static final int CLIENTS = 6;
 
     @TempDir
     Path dir;
@@ -36,7 +36,7 @@ class CrashGuardTest {
             Installs.install(holdport.slotPath("a"), "sleep 1\n" + Installs.serving("v1"));
 
             try (Load load = new Load(holdport.address(), CLIENTS, Duration.ofSeconds(60))) {
-                await().until(() -> load.served() > 200);
+                await().until(() -> load.served() > 50);
                 long heldAtKill = holdport.route().status().totals().held();
 
                 ProcessHandle.of(killed).orElseThrow().destroyForcibly(); // SIGKILL
@@ -58,7 +58,7 @@ class CrashGuardTest {
                         && holdport.status("a").running() && !holdport.route().status().paused());
                 int errorsAtRecovery = load.errors().size();
                 long servedAtRecovery = load.served();
-                await().until(() -> load.served() > servedAtRecovery + 200);
+                await().until(() -> load.served() > servedAtRecovery + 50);
                 load.stop();
 
                 assertThat(holdport.status("a").crashes()).isEqualTo(1);

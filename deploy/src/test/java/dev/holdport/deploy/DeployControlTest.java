@@ -118,12 +118,12 @@ class DeployControlTest {
             long before = holdport.pid("a");
             Installs.install(holdport.slotPath("a"), Installs.serving("v1.1"));
 
-            try (Load load = new Load(holdport.address(), 8, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 100);
+            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
+                await().until(() -> load.answered("v1") > 50);
                 Deploy started = holdport.deployer().deploy("web", DeployRequest.of("a"));
                 assertThat(started.mode()).as("a is active: restart by default").isEqualTo(DeployMode.RESTART);
                 Deploy done = holdport.awaitEnd(started);
-                await().until(() -> load.answered("v1.1") > 100);
+                await().until(() -> load.answered("v1.1") > 50);
                 load.stop();
 
                 assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);

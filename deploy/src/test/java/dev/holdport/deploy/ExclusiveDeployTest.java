@@ -28,8 +28,8 @@ class ExclusiveDeployTest {
                 .start()) {
             holdport.awaitServing("v1");
 
-            try (Load load = new Load(holdport.address(), 8, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 100);
+            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
+                await().until(() -> load.answered("v1") > 50);
 
                 // Proof that the lock is real: b cannot start while a runs.
                 Deploy overlapping = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.SWITCH)));
@@ -39,7 +39,7 @@ class ExclusiveDeployTest {
                 long heldBefore = holdport.route().status().totals().held();
                 Deploy exclusive = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE)));
 
-                await().until(() -> load.answered("v2") > 100);
+                await().until(() -> load.answered("v2") > 50);
                 load.stop();
                 assertThat(exclusive.state()).as("%s", exclusive).isEqualTo(DeployState.SUCCEEDED);
                 assertThat(exclusive.steps()).extracting(DeployStep::name)

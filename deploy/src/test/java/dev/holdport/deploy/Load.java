@@ -16,12 +16,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Continuous client load: each thread asks one request per new connection, again and again,
- * until stopped or {@code maxDuration} passes. Counts answers by content and keeps every error.
+ * Continuous client load: each thread asks one request per new connection, at most one every
+ * {@value #PACE_MILLIS} ms, until stopped, {@code maxDuration} passes or {@value #MAX_REQUESTS}
+ * requests were made. Counts answers by content and keeps every error. Paced because every
+ * request costs two loopback connections left in TIME_WAIT, on a machine shared with other
+ * test runs.
  */
 final class Load implements AutoCloseable {
+
+    static final long PACE_MILLIS = 10;
+    static final long MAX_REQUESTS = 50_000;
 
     private final ExecutorService pool;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -31,6 +38,7 @@ final class Load implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Failure> errors = new ConcurrentLinkedQueue<>();
     private final AtomicLong served = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
     private final List<Future<?>> clients = new ArrayList<>();
 
     Load(InetSocketAddress address, int threads, Duration maxDuration) {
@@ -38,7 +46,13 @@ final class Load implements AutoCloseable {
         long deadline = System.nanoTime() + maxDuration.toNanos();
         for (int i = 0; i < threads; i++) {
             clients.add(pool.submit(() -> {
-                while (running.get() && System.nanoTime() - deadline < 0) {
+                long next = System.nanoTime();
+                while (running.get() && System.nanoTime() - deadline < 0 && requests.incrementAndGet() <= MAX_REQUESTS) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait); // pacing, not synchronisation
+                    }
+                    next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PACE_MILLIS);
                     Instant startedAt = Instant.now();
                     try {
                         String answer = Clients.ask(address, "hello");

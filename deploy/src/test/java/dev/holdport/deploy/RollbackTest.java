@@ -27,8 +27,8 @@ class RollbackTest {
             holdport.awaitServing("v1");
             long pidA = holdport.pid("a");
 
-            try (Load load = new Load(holdport.address(), 8, Duration.ofSeconds(60))) {
-                await().until(() -> load.served() > 100);
+            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
+                await().until(() -> load.served() > 50);
 
                 Deploy exited = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b")));
 
@@ -48,7 +48,7 @@ class RollbackTest {
                         new DeployRequest("b", Optional.of(DeployMode.SWITCH), Optional.of(Duration.ofSeconds(2)))));
 
                 long servedAfter = load.served();
-                await().until(() -> load.served() > servedAfter + 100);
+                await().until(() -> load.served() > servedAfter + 50);
                 load.stop();
                 assertThat(hung.state()).as("%s", hung).isEqualTo(DeployState.ROLLED_BACK);
                 assertThat(hung.failure()).get().satisfies(f -> {

@@ -42,15 +42,15 @@ class SwitchDeployTest {
             assertThat(holdport.route().status().paused()).isFalse();
             long pidA = holdport.pid("a");
 
-            try (Load load = new Load(holdport.address(), 8, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 200);
+            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
+                await().until(() -> load.answered("v1") > 50);
 
                 Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
                 assertThat(started.state()).isEqualTo(DeployState.RUNNING);
                 assertThat(started.mode()).as("b is not active: switch by default").isEqualTo(DeployMode.SWITCH);
                 Deploy done = holdport.awaitEnd(started);
 
-                await().until(() -> load.answered("v2") > 200);
+                await().until(() -> load.answered("v2") > 50);
                 load.stop();
                 assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);
                 assertThat(done.steps()).extracting(DeployStep::name)
