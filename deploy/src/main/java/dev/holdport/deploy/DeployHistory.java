@@ -31,6 +31,7 @@ final class DeployHistory {
 
     private final Path file;
     private final Map<String, Deploy> byId = new LinkedHashMap<>();
+    private final List<Deploy> interruptedAtLoad = new ArrayList<>();
 
     private DeployHistory(Path file) {
         this.file = file;
@@ -47,6 +48,7 @@ final class DeployHistory {
                 Deploy d = DeployJson.fromJson(json);
                 if (!d.finished()) {
                     d = interrupted(d);
+                    history.interruptedAtLoad.add(d);
                 }
                 history.byId.put(d.id(), d);
             }
@@ -56,6 +58,11 @@ final class DeployHistory {
             history.byId.clear();
         }
         return history;
+    }
+
+    /** The deploys that were running when holdport stopped, as found at load. */
+    List<Deploy> interruptedAtLoad() {
+        return List.copyOf(interruptedAtLoad);
     }
 
     /** Adds or replaces (by id) a deploy and writes the file. */

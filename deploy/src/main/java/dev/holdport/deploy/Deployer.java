@@ -87,6 +87,14 @@ public final class Deployer implements AutoCloseable {
      */
     public static Deployer start(Proxy proxy, HoldportConfig config) {
         Deployer deployer = new Deployer(proxy, config);
+        for (Deploy cut : deployer.history.interruptedAtLoad()) {
+            SupervisedRoute route = deployer.routes.get(cut.route());
+            log.warn("deploy {} of route {} was cut short when holdport stopped (at step {}); the route is {} on slot {}:"
+                    + " check it, then resume, switch or deploy as needed", cut.id(), cut.route(),
+                    cut.failure().map(DeployFailure::step).orElse("-"),
+                    route == null ? "gone" : route.route.status().paused() ? "paused" : "open",
+                    route == null ? "-" : route.route.status().activeSlot());
+        }
         for (SupervisedRoute route : deployer.routes.values()) {
             for (SlotProcess process : route.processes().values()) {
                 process.adopt();

@@ -59,6 +59,7 @@ class DeployHistoryTest {
         assertThat(cut.failure()).contains(new DeployFailure("ready b", "holdport stopped while the deploy was running"));
         assertThat(cut.steps().get(1).outcome()).isEqualTo(StepOutcome.CANCELLED);
         assertThat(cut.finishedAt()).contains(t0.plusSeconds(100).plusMillis(812));
+        assertThat(reloaded.interruptedAtLoad()).containsExactly(cut);
     }
 
     @Test
