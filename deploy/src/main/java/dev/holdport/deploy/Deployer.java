@@ -6,6 +6,7 @@ import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -131,7 +132,7 @@ public final class Deployer implements AutoCloseable {
      * otherwise). The previous slot is the one the last successful deploy to the active slot came
      * from; without such a deploy in the history, the other slot of a two-slot route.
      */
-    public Deploy rollback(String route, Optional<DeployMode> mode, Optional<java.time.Duration> timeout) {
+    public Deploy rollback(String route, Optional<DeployMode> mode, Optional<Duration> timeout) {
         SupervisedRoute supervised = supervised(route);
         synchronized (supervised) {
             refuseIfRunning(supervised);
@@ -157,7 +158,7 @@ public final class Deployer implements AutoCloseable {
     }
 
     /** {@link #rollback(String, Optional, Optional)} of the only route. */
-    public Deploy rollback(Optional<DeployMode> mode, Optional<java.time.Duration> timeout) {
+    public Deploy rollback(Optional<DeployMode> mode, Optional<Duration> timeout) {
         return rollback(onlyRoute(), mode, timeout);
     }
 
