@@ -16,7 +16,8 @@ final class ConfigKeys {
 
     /** Keys directly under {@code holdport}. */
     static final Set<String> HOLDPORT = ordered(
-            "transport", "event-loop-threads", "state-file", "shutdown", "admin", "routes", "route-defaults");
+            "transport", "event-loop-threads", "state-file", "state-dir", "shutdown", "admin", "routes", "route-defaults",
+            "slot-defaults");
 
     /** Keys under {@code holdport.shutdown}. */
     static final Set<String> SHUTDOWN = ordered("drain-timeout");
@@ -47,8 +48,17 @@ final class ConfigKeys {
     /** Keys under {@code holdport.routes.<route>}. */
     static final Set<String> ROUTE = union(ROUTE_ONLY, ROUTE_DEFAULTS);
 
+    /**
+     * Keys of a slot's process supervision; {@code holdport.slot-defaults} may supply any of
+     * them for every slot.
+     */
+    static final Set<String> SLOT_DEFAULTS = ordered("start", "stop", "stop-timeout", "ready", "stop-on-exit");
+
     /** Keys under {@code holdport.routes.<route>.slots.<slot>}. */
-    static final Set<String> SLOT = ordered("address", "path");
+    static final Set<String> SLOT = union(ordered("address", "path"), SLOT_DEFAULTS);
+
+    /** Keys under {@code holdport.routes.<route>.slots.<slot>.ready}. */
+    static final Set<String> READY = ordered("type", "url", "command", "interval", "timeout", "successes");
 
     private ConfigKeys() {}
 

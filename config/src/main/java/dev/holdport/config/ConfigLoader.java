@@ -118,6 +118,9 @@ public final class ConfigLoader {
         } else if (holdport.value("state-file").isEmpty()) {
             holdport.problem("state-file", "is missing");
         }
+        Path stateDir = holdport.optionalPath("state-dir")
+                .map(dir -> baseDirectory.resolve(dir).normalize())
+                .orElse(null);
         Duration shutdownDrainTimeout = holdport.section("shutdown")
                 .map(shutdown -> {
                     shutdown.rejectUnknownKeys(ConfigKeys.SHUTDOWN);
@@ -130,7 +133,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(new ArrayList<>(problems));
         }
-        return new HoldportConfig(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes);
+        return new HoldportConfig(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, stateDir);
     }
 
     private static AdminConfig readAdmin(SectionReader admin) {
@@ -152,8 +155,13 @@ public final class ConfigLoader {
             ConfigKeys.ROUTE_SECTIONS.forEach((name, keys) ->
                     defaults.section(name).ifPresent(section -> section.rejectUnknownKeys(keys)));
         });
+        Optional<SectionReader> slotDefaults = holdport.section("slot-defaults");
+        slotDefaults.ifPresent(defaults -> {
+            defaults.rejectUnknownKeys(ConfigKeys.SLOT_DEFAULTS);
+            defaults.section("ready").ifPresent(ready -> ready.rejectUnknownKeys(ConfigKeys.READY));
+        });
         Optional<SectionReader> routesSection = holdport.section("routes");
-        if (routesSection.isEmpty() || defaultsSection.isEmpty()) {
+        if (routesSection.isEmpty() || defaultsSection.isEmpty() || slotDefaults.isEmpty()) {
             return List.of();
         }
         SectionReader routesReader = routesSection.get();
@@ -174,17 +182,18 @@ public final class ConfigLoader {
             }
             SectionReader route = SectionReader.withFallback((ConfigObject) value, path,
                     defaultsSection.get().object(), defaultsSection.get().path(), problems);
-            routes.add(readRoute(name, route, problems));
+            routes.add(readRoute(name, route, slotDefaults.get(), problems));
         }
         rejectSharedListenAddresses(routes, problems);
         return routes;
     }
 
-    private static RouteConfig readRoute(String name, SectionReader route, Set<String> problems) {
+    private static RouteConfig readRoute(String name, SectionReader route, SectionReader slotDefaults,
+                                         Set<String> problems) {
         route.rejectUnknownKeys(ConfigKeys.ROUTE);
         HostPort listen = route.hostPort("listen", true);
         Integer backlog = route.integer("backlog", 1);
-        Map<String, SlotConfig> slots = readSlots(route, problems);
+        Map<String, SlotConfig> slots = readSlots(route, slotDefaults, problems);
         String active = readActive(route, slots);
 
         Map<String, SectionReader> sections = new LinkedHashMap<>();
@@ -216,7 +225,8 @@ public final class ConfigLoader {
                 pauseMaxDuration, orZero(resumeMaxRate), drainTimeout);
     }
 
-    private static Map<String, SlotConfig> readSlots(SectionReader route, Set<String> problems) {
+    private static Map<String, SlotConfig> readSlots(SectionReader route, SectionReader slotDefaults,
+                                                     Set<String> problems) {
         Map<String, SlotConfig> slots = new LinkedHashMap<>();
         Optional<SectionReader> slotsSection = route.section("slots");
         if (slotsSection.isEmpty()) {
@@ -238,13 +248,95 @@ public final class ConfigLoader {
                         + " is not an object (write " + name + " { address = \"host:port\" })");
                 continue;
             }
-            SectionReader slot = SectionReader.of((ConfigObject) value, path, problems);
-            slot.rejectUnknownKeys(ConfigKeys.SLOT);
-            HostPort address = slot.hostPort("address", false);
-            String installPath = slot.optionalString("path").orElse("");
-            slots.put(name, new SlotConfig(name, address, installPath));
+            SectionReader slot = SectionReader.withFallback((ConfigObject) value, path,
+                    slotDefaults.object(), slotDefaults.path(), problems);
+            slots.put(name, readSlot(name, slot));
         }
         return slots;
+    }
+
+    private static SlotConfig readSlot(String name, SectionReader slot) {
+        slot.rejectUnknownKeys(ConfigKeys.SLOT);
+        HostPort address = slot.hostPort("address", false);
+        String installPath = slot.optionalString("path").orElse("");
+        List<String> start = slot.command("start").orElse(List.of());
+        List<String> stop = readStop(slot);
+        Duration stopTimeout = slot.duration("stop-timeout", true);
+        ReadySettings ready = slot.section("ready").map(ConfigLoader::readReady).orElse(null);
+        Boolean stopOnExit = slot.bool("stop-on-exit");
+        if (!start.isEmpty() && installPath.isBlank()) {
+            slot.problem("path", "is missing: a slot with a start command needs its install path (its commands run there)");
+        }
+        if (start.isEmpty() && !stop.isEmpty() && slot.isOwn("stop")) {
+            slot.problem("stop", "is set but start is not (holdport only stops processes it can start again)");
+        }
+        return new SlotConfig(name, address, installPath, start, stop, stopTimeout, ready,
+                stopOnExit != null && stopOnExit);
+    }
+
+    /** {@code stop}: the word {@code signal} (empty list) or a command. */
+    private static List<String> readStop(SectionReader slot) {
+        Optional<ConfigValue> value = slot.value("stop");
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        if (value.get().valueType() == ConfigValueType.STRING) {
+            String word = ((String) value.get().unwrapped()).trim();
+            if (!word.equals("signal")) {
+                slot.problem("stop", SectionReader.describe(value.get())
+                        + " is neither \"signal\" nor a command list (e.g. [\"./bin/stop\"])");
+            }
+            return List.of();
+        }
+        return slot.command("stop").orElse(List.of());
+    }
+
+    private static ReadySettings readReady(SectionReader ready) {
+        ready.rejectUnknownKeys(ConfigKeys.READY);
+        ReadyType type = ready.choice("type", ReadyType.values(), ReadyType::configName);
+        Optional<String> url = ready.optionalString("url");
+        Optional<List<String>> command = ready.command("command");
+        Duration interval = ready.duration("interval", true);
+        Duration timeout = ready.duration("timeout", true);
+        Integer successes = ready.integer("successes", 1);
+        if (type == ReadyType.HTTP) {
+            if (url.isEmpty()) {
+                ready.problem("url", "is missing (type = http needs the URL to GET, e.g. \"/healthz\" for that path"
+                        + " on the slot's address, or \"http://127.0.0.1:9001/healthz\")");
+            } else {
+                checkReadyUrl(ready, url.get());
+            }
+        } else if (type != null && url.isPresent() && ready.isOwn("url")) {
+            ready.problem("url", "is only used with type = http (type is " + type.configName() + ")");
+        }
+        if (type == ReadyType.EXEC) {
+            if (command.isEmpty() && ready.value("command").isEmpty()) {
+                ready.problem("command", "is missing (type = exec needs a command that exits 0 when the slot is ready)");
+            }
+        } else if (type != null && ready.isOwn("command")) {
+            ready.problem("command", "is only used with type = exec (type is " + type.configName() + ")");
+        }
+        // Keep only what the type uses, so equal settings compare (and render) equal.
+        return new ReadySettings(type,
+                type == ReadyType.HTTP ? url : Optional.empty(),
+                type == ReadyType.EXEC ? command.orElse(List.of()) : List.of(),
+                interval, timeout, orZero(successes));
+    }
+
+    private static void checkReadyUrl(SectionReader ready, String url) {
+        if (url.startsWith("/")) {
+            return;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                return;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        ready.problem("url", '"' + url + "\" is not an http:// or https:// URL, nor a path such as \"/healthz\"");
     }
 
     /** {@code active} names a slot; with a single slot it may be left out. */

@@ -24,6 +24,7 @@ final class EffectiveConfigRenderer {
         r.entry("transport", config.transport().configName());
         r.entry("event-loop-threads", Integer.toString(config.eventLoopThreads()));
         r.entry("state-file", quote(config.stateFile().toString()));
+        r.entry("state-dir", quote(config.stateDir().toString()));
         r.open("shutdown");
         r.entry("drain-timeout", duration(config.shutdownDrainTimeout()));
         r.close();
@@ -58,6 +59,7 @@ final class EffectiveConfigRenderer {
             open(key(slot.name()));
             entry("address", quote(slot.address().toString()));
             entry("path", quote(slot.path()));
+            slot(slot);
             close();
         }
         close();
@@ -82,6 +84,28 @@ final class EffectiveConfigRenderer {
         close();
     }
 
+    private void slot(SlotConfig slot) {
+        if (slot.supervised()) {
+            entry("start", list(slot.start()));
+        } else {
+            line("# start: not set (not supervised)");
+        }
+        entry("stop", slot.stopsBySignal() ? "signal" : list(slot.stop()));
+        entry("stop-timeout", duration(slot.stopTimeout()));
+        ReadySettings ready = slot.ready();
+        open("ready");
+        entry("type", ready.type().configName());
+        ready.url().ifPresent(url -> entry("url", quote(url)));
+        if (!ready.command().isEmpty()) {
+            entry("command", list(ready.command()));
+        }
+        entry("interval", duration(ready.interval()));
+        entry("timeout", duration(ready.timeout()));
+        entry("successes", Integer.toString(ready.successes()));
+        close();
+        entry("stop-on-exit", Boolean.toString(slot.stopOnExit()));
+    }
+
     private void open(String key) {
         line(key + " {");
         depth++;
@@ -102,6 +126,14 @@ final class EffectiveConfigRenderer {
 
     private static String key(String name) {
         return ConfigUtil.joinPath(name);
+    }
+
+    private static String list(java.util.List<String> words) {
+        StringBuilder text = new StringBuilder("[");
+        for (String word : words) {
+            text.append(text.length() == 1 ? "" : ", ").append(quote(word));
+        }
+        return text.append(']').toString();
     }
 
     private static String quote(String text) {

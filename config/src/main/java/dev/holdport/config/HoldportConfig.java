@@ -13,6 +13,8 @@ import java.util.List;
  * @param stateFile             where the active slot and paused flag of each route survive a restart
  * @param shutdownDrainTimeout  on SIGTERM, live relays get this long to finish
  * @param routes                every route, in config order
+ * @param stateDir              where supervised slots keep pid and log files and deploy history is
+ *                              kept; by default the state file's directory
  */
 public record HoldportConfig(
         TransportChoice transport,
@@ -20,10 +22,20 @@ public record HoldportConfig(
         AdminConfig admin,
         Path stateFile,
         Duration shutdownDrainTimeout,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        Path stateDir) {
 
     public HoldportConfig {
         routes = List.copyOf(routes);
+        if (stateDir == null && stateFile != null) {
+            stateDir = defaultStateDir(stateFile);
+        }
+    }
+
+    /** A config whose state directory is the state file's directory (the default). */
+    public HoldportConfig(TransportChoice transport, int eventLoopThreads, AdminConfig admin, Path stateFile,
+                          Duration shutdownDrainTimeout, List<RouteConfig> routes) {
+        this(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, null);
     }
 
     public RouteConfig route(String name) {
@@ -31,5 +43,10 @@ public record HoldportConfig(
                 .filter(r -> r.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no route " + name));
+    }
+
+    static Path defaultStateDir(Path stateFile) {
+        Path parent = stateFile.toAbsolutePath().normalize().getParent();
+        return parent == null ? stateFile.toAbsolutePath().getRoot() : parent;
     }
 }

@@ -2,6 +2,7 @@ package dev.holdport.config;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
@@ -9,7 +10,9 @@ import com.typesafe.config.ConfigValueType;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -61,6 +64,11 @@ final class SectionReader {
     String pathOf(String key) {
         boolean fromFallback = merged.containsKey(key) && !own.containsKey(key);
         return (fromFallback ? fallbackPath : path) + "." + key;
+    }
+
+    /** True when {@code key} is written in this object itself, not supplied by the fallback (defaults). */
+    boolean isOwn(String key) {
+        return own.containsKey(key);
     }
 
     void problem(String key, String text) {
@@ -164,6 +172,66 @@ final class SectionReader {
             return null;
         }
         return duration;
+    }
+
+    /** A boolean ({@code true}/{@code false}; HOCON also reads yes/no, on/off). */
+    Boolean bool(String key) {
+        Optional<ConfigValue> value = value(key);
+        if (value.isEmpty()) {
+            problem(key, "is missing");
+            return null;
+        }
+        try {
+            return merged.toConfig().getBoolean(ConfigUtil.joinPath(key));
+        } catch (ConfigException.WrongType e) {
+            problem(key, describe(value.get()) + " is not true or false");
+            return null;
+        }
+    }
+
+    /**
+     * A command: a non-empty list of strings, the program first ({@code ["./bin/server", "--port", "9001"]}).
+     * Never run through a shell, so a single string is refused rather than guessed apart.
+     * Empty when the key is absent, or (with a problem) when it is not a valid command.
+     */
+    Optional<List<String>> command(String key) {
+        Optional<ConfigValue> value = value(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        if (value.get().valueType() == ConfigValueType.STRING) {
+            problem(key, describe(value.get()) + " is a string; write the command as a list of program and arguments,"
+                    + " e.g. [\"./bin/server\", \"--verbose\"]");
+            return Optional.empty();
+        }
+        if (value.get().valueType() != ConfigValueType.LIST) {
+            problem(key, describe(value.get()) + " is not a list of strings (program and arguments)");
+            return Optional.empty();
+        }
+        ConfigList list = (ConfigList) value.get();
+        if (list.isEmpty()) {
+            problem(key, "is an empty list (give the program and its arguments, or remove the key)");
+            return Optional.empty();
+        }
+        List<String> words = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue element = list.get(i);
+            switch (element.valueType()) {
+                case STRING:
+                case NUMBER:
+                case BOOLEAN:
+                    words.add(String.valueOf(element.unwrapped()));
+                    break;
+                default:
+                    problem(key, "element " + i + " (" + describe(element) + ") is not a string");
+                    return Optional.empty();
+            }
+        }
+        if (words.get(0).isBlank()) {
+            problem(key, "the program (first element) is empty");
+            return Optional.empty();
+        }
+        return Optional.of(List.copyOf(words));
     }
 
     /** A whole number, at least {@code min}. */

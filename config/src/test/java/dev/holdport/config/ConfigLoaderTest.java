@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ class ConfigLoaderTest {
         assertThat(config.transport()).isEqualTo(TransportChoice.AUTO);
         assertThat(config.eventLoopThreads()).isZero();
         assertThat(config.stateFile()).isEqualTo(Path.of("holdport-state.properties").toAbsolutePath());
+        assertThat(config.stateDir()).as("the state file's directory").isEqualTo(Path.of("").toAbsolutePath());
         assertThat(config.shutdownDrainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9900));
         assertThat(config.admin().unixSocket()).isEmpty();
@@ -157,6 +159,115 @@ class ConfigLoaderTest {
         assertThat(web.active()).isEqualTo("a");
         assertThat(web.hold().timeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9900));
+    }
+
+    @Test
+    void readsASupervisedSlot() throws Exception {
+        HoldportConfig config = ConfigLoader.parse("""
+                holdport.routes.web {
+                  listen = "0.0.0.0:8080"
+                  active = a
+                  slots {
+                    a {
+                      address = "127.0.0.1:9001"
+                      path = /opt/app/a
+                      start = ["./bin/server", "--port", 9001]
+                      stop = ["./bin/stop", "--graceful"]
+                      stop-timeout = 20s
+                      ready { type = http, url = "/healthz", interval = 1s, timeout = 2m, successes = 3 }
+                      stop-on-exit = true
+                    }
+                    b {
+                      address = "127.0.0.1:9002"
+                      path = /opt/app/b
+                      start = ["./bin/server"]
+                      ready { type = exec, command = ["./bin/check", "ready"] }
+                    }
+                    c.address = "127.0.0.1:9003"
+                  }
+                }
+                """);
+
+        RouteConfig web = config.route("web");
+        assertThat(web.slot("a")).isEqualTo(new SlotConfig("a", new HostPort("127.0.0.1", 9001), "/opt/app/a",
+                List.of("./bin/server", "--port", "9001"), List.of("./bin/stop", "--graceful"), Duration.ofSeconds(20),
+                new ReadySettings(ReadyType.HTTP, Optional.of("/healthz"), List.of(), Duration.ofSeconds(1), Duration.ofMinutes(2), 3),
+                true));
+        assertThat(web.slot("b")).isEqualTo(new SlotConfig("b", new HostPort("127.0.0.1", 9002), "/opt/app/b",
+                List.of("./bin/server"), List.of(), Duration.ofSeconds(10),
+                new ReadySettings(ReadyType.EXEC, Optional.empty(), List.of("./bin/check", "ready"),
+                        Duration.ofMillis(200), Duration.ofSeconds(60), 1),
+                false));
+        assertThat(web.slot("b").supervised()).isTrue();
+        assertThat(web.slot("b").stopsBySignal()).isTrue();
+        assertThat(web.slot("c").supervised()).as("no start command: only an address").isFalse();
+        assertThat(web.slot("c")).isEqualTo(new SlotConfig("c", new HostPort("127.0.0.1", 9003), ""));
+    }
+
+    @Test
+    void slotDefaultsApplyToEverySlotAndASlotOverridesThem() throws Exception {
+        HoldportConfig config = ConfigLoader.parse("""
+                holdport {
+                  slot-defaults {
+                    start = ["./run"]
+                    stop-timeout = 3s
+                    ready { type = http, url = "/up", timeout = 15s }
+                  }
+                  routes.web {
+                    listen = "0.0.0.0:8080"
+                    active = a
+                    slots {
+                      a { address = "127.0.0.1:9001", path = /opt/a }
+                      b { address = "127.0.0.1:9002", path = /opt/b, ready.type = tcp, stop-timeout = 1s }
+                    }
+                  }
+                }
+                """);
+
+        SlotConfig a = config.route("web").slot("a");
+        assertThat(a.start()).containsExactly("./run");
+        assertThat(a.stopTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(a.ready()).isEqualTo(new ReadySettings(ReadyType.HTTP, Optional.of("/up"), List.of(),
+                Duration.ofMillis(200), Duration.ofSeconds(15), 1));
+        SlotConfig b = config.route("web").slot("b");
+        assertThat(b.stopTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(b.ready()).as("a default url is dropped, not an error, when the slot's type does not use it")
+                .isEqualTo(new ReadySettings(ReadyType.TCP, Optional.empty(), List.of(), Duration.ofMillis(200), Duration.ofSeconds(15), 1));
+    }
+
+    @Test
+    void resolvesARelativeStateDirAgainstTheConfigFilesDirectory(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("holdport.conf"), ONE_ROUTE + """
+                holdport.state-file = "/var/lib/holdport/state.properties"
+                holdport.state-dir = "run/holdport"
+                """);
+
+        assertThat(ConfigLoader.load(file).stateDir()).isEqualTo(dir.toAbsolutePath().resolve("run/holdport").normalize());
+        assertThat(ConfigLoader.parse(ONE_ROUTE + "holdport.state-file = /var/lib/holdport/state\n").stateDir())
+                .isEqualTo(Path.of("/var/lib/holdport"));
+    }
+
+    @Test
+    void renderedSupervisedSlotsParseBackToAnEqualConfig() throws Exception {
+        HoldportConfig config = ConfigLoader.parse("""
+                holdport.state-dir = "/tmp/holdport state"
+                holdport.routes.web {
+                  listen = "0.0.0.0:8080"
+                  active = a
+                  slots {
+                    a { address = "127.0.0.1:9001", path = /opt/a, start = ["./s", "a b", "\\"q\\""], stop = ["./stop"], stop-on-exit = true }
+                    b { address = "127.0.0.1:9002", path = /opt/b, start = ["./s"], ready { type = exec, command = ["./c"], successes = 2 } }
+                    c { address = "127.0.0.1:9003", ready { type = http, url = "https://example.org/x?y=1", interval = 1500ms } }
+                  }
+                }
+                """);
+
+        String rendered = ConfigLoader.render(config);
+
+        assertThat(rendered).contains("stop = signal", "start = [\"./s\", \"a b\"", "state-dir = \"/tmp/holdport state\"");
+        if (config.admin().token().isEmpty()) {
+            assertThat(ConfigLoader.parse(rendered)).isEqualTo(config);
+        }
     }
 
     @Test

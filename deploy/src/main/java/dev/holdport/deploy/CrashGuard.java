@@ -1,0 +1,287 @@
+package dev.holdport.deploy;
+
+import dev.holdport.config.HostPort;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Crash masking for one route. When the process of the route's active slot exits without
+ * holdport having stopped it, the route is paused at once (new clients wait instead of failing),
+ * the process is restarted with backoff until it is ready, and the route is resumed. The same
+ * recovery serves the start-up rule: an active supervised slot on whose address nothing answers
+ * when holdport starts is started before clients are let through.
+ *
+ * <p>A deploy outranks the guard: while one runs on the route the guard does nothing, and a
+ * deploy that begins during a recovery ends it ({@link #standDown()}) and takes over the pause.
+ * After a deploy the guard looks again at whatever slot is then active ({@link #afterDeploy}).
+ * Only a pause the guard made itself is resumed by it: a route an operator paused stays paused.
+ */
+final class CrashGuard {
+
+    private static final Logger log = LoggerFactory.getLogger(CrashGuard.class);
+
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final SupervisedRoute route;
+    private final Executor workers;
+    private final Map<String, LongAdder> crashes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> restarts = new ConcurrentHashMap<>();
+
+    // Guarded by route's monitor.
+    private long generation;
+    private boolean recovering;
+    private boolean pausedByGuard;
+    private boolean closed;
+    private CompletableFuture<ProcessExit> stoodDown = new CompletableFuture<>();
+
+    CrashGuard(SupervisedRoute route, Executor workers) {
+        this.route = route;
+        this.workers = workers;
+    }
+
+    long crashes(String slot) {
+        LongAdder n = crashes.get(slot);
+        return n == null ? 0 : n.sum();
+    }
+
+    long restarts(String slot) {
+        LongAdder n = restarts.get(slot);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** The start-up rule, once the slots' processes were adopted where possible. */
+    void startUp() {
+        String active = route.route.status().activeSlot();
+        route.process(active).ifPresent(process -> {
+            if (process.alive()) {
+                return;
+            }
+            HostPort address = process.slot().address();
+            if (answers(address)) {
+                log.warn("route {}: slot {} has a start command, but something already answers on {} and no pid file"
+                        + " names it: holdport leaves it alone (it will not restart it, nor stop it in a deploy)",
+                        route.name(), active, address);
+                return;
+            }
+            recover(process, "at start-up nothing answers on " + address, false);
+        });
+    }
+
+    /** A supervised process exited without holdport stopping it (called off the reaper thread). */
+    void exited(SlotProcess process, ProcessExit exit) {
+        crashes.computeIfAbsent(process.name(), k -> new LongAdder()).increment();
+        synchronized (route) {
+            if (closed) {
+                return;
+            }
+            DeployRun deploy = route.running();
+            boolean active = route.route.status().activeSlot().equals(process.name());
+            if (deploy != null) {
+                if (active && !route.route.status().paused()) {
+                    // The deploy decides what runs, but new clients wait rather than fail meanwhile.
+                    route.route.pause();
+                    deploy.resumeAtEnd();
+                    log.warn("route {}: active slot {}'s process {} during deploy {}: new connections are held"
+                            + " until the deploy ends", route.name(), process.name(), exit.describe(), deploy.id());
+                } else {
+                    log.info("route {}: slot {}'s process {} during deploy {}: the deploy handles it",
+                            route.name(), process.name(), exit.describe(), deploy.id());
+                }
+                return;
+            }
+            if (!active) {
+                log.info("route {}: slot {} is not active: not restarting its process", route.name(), process.name());
+                return;
+            }
+            recover(process, "pid " + exit.pid() + " " + exit.describe(), true);
+        }
+    }
+
+    /** A deploy takes over the route: any recovery ends. Returns whether the guard had paused the route. */
+    boolean standDown() {
+        synchronized (route) {
+            if (recovering) {
+                log.info("route {}: a deploy takes over from the crash guard", route.name());
+                endRecoveryLocked();
+            }
+            boolean paused = pausedByGuard;
+            pausedByGuard = false;
+            return paused;
+        }
+    }
+
+    /**
+     * After a deploy: recover the active slot if its supervised process is not running.
+     *
+     * @param heldForCrash the route is still paused for a crash during the deploy, which the
+     *                     deploy did not resume: the guard resumes it (once the slot is ready)
+     */
+    void afterDeploy(boolean heldForCrash) {
+        synchronized (route) {
+            if (heldForCrash) {
+                pausedByGuard = true;
+            }
+            String active = route.route.status().activeSlot();
+            Optional<SlotProcess> process = route.process(active);
+            if (process.isPresent() && !process.get().alive()) {
+                recover(process.get(), "after the deploy, slot " + active + " is active but its process is not running", true);
+            } else if (pausedByGuard && !recovering) {
+                pausedByGuard = false;
+                route.route.resume();
+                log.info("route {}: slot {} runs: resumed after the deploy", route.name(), active);
+            }
+        }
+    }
+
+    void close() {
+        synchronized (route) {
+            closed = true;
+            endRecoveryLocked();
+        }
+    }
+
+    /** @param afterCrash count the starts as restarts (not so for the start-up rule) */
+    private void recover(SlotProcess process, String why, boolean afterCrash) {
+        synchronized (route) {
+            if (closed || recovering) {
+                return;
+            }
+            recovering = true;
+            long gen = ++generation;
+            stoodDown = new CompletableFuture<>();
+            if (!route.route.status().paused()) {
+                route.route.pause();
+                pausedByGuard = true;
+            }
+            log.warn("route {}: {}: new connections are held while slot {} is (re)started", route.name(), why, process.name());
+            workers.execute(() -> recoveryLoop(process, gen, afterCrash));
+        }
+    }
+
+    private void recoveryLoop(SlotProcess process, long gen, boolean afterCrash) {
+        Duration backoff = FIRST_BACKOFF;
+        ReadinessCheck readiness = new ReadinessCheck(route.name(), process.slot());
+        for (int attempt = 1; ; attempt++) {
+            CompletableFuture<ProcessExit> exit = null;
+            CompletableFuture<ProcessExit> stop;
+            String failure;
+            synchronized (route) {
+                if (!current(gen)) {
+                    return;
+                }
+                stop = stoodDown;
+                try {
+                    if (process.alive()) {
+                        exit = process.exit();
+                    } else {
+                        exit = process.start();
+                        if (afterCrash) {
+                            restarts.computeIfAbsent(process.name(), k -> new LongAdder()).increment();
+                        }
+                    }
+                    failure = null;
+                } catch (IOException | RuntimeException e) {
+                    failure = "cannot start: " + e.getMessage();
+                }
+            }
+            if (exit != null) {
+                try {
+                    // Ends early when the process exits, or when a deploy takes over.
+                    CompletableFuture<ProcessExit> watch = exit.applyToEither(stop, e -> e);
+                    int checks = readiness.await(watch, process.slot().ready().timeout(), process.log());
+                    synchronized (route) {
+                        if (!current(gen)) {
+                            return;
+                        }
+                        recovering = false;
+                        boolean resume = pausedByGuard;
+                        pausedByGuard = false;
+                        if (resume) {
+                            route.route.resume();
+                        }
+                        log.info("route {}: slot {} is ready again (attempt {}, {} checks){}", route.name(),
+                                process.name(), attempt, checks, resume ? ": resumed" : " (the route stays paused)");
+                    }
+                    return;
+                } catch (NotReadyException e) {
+                    failure = e.getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                synchronized (route) {
+                    if (!current(gen)) {
+                        return;
+                    }
+                    // Under the route's lock, so a deploy beginning now cannot find its own new
+                    // process stopped by the guard: it waits for this stop to end.
+                    if (process.alive()) {
+                        try {
+                            process.stop();
+                        } catch (IOException e) {
+                            log.error("route {}: cannot stop slot {}'s process that never became ready: {}",
+                                    route.name(), process.name(), e.getMessage());
+                        }
+                    }
+                }
+            }
+            log.warn("route {}: restarting slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),
+                    process.name(), attempt, failure, backoff.toMillis());
+            if (!waitFor(backoff, gen)) {
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    /** Waits out a backoff; false when the recovery ended meanwhile. */
+    private boolean waitFor(Duration backoff, long gen) {
+        long deadline = System.nanoTime() + backoff.toNanos();
+        synchronized (route) {
+            long left;
+            while (current(gen) && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(route, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return current(gen);
+        }
+    }
+
+    private boolean current(long gen) {
+        return recovering && !closed && generation == gen;
+    }
+
+    private void endRecoveryLocked() {
+        if (recovering) {
+            recovering = false;
+            generation++;
+            stoodDown.complete(new ProcessExit(0, java.util.OptionalInt.empty(), true));
+            route.notifyAll();
+        }
+    }
+
+    private static boolean answers(HostPort address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address.host(), address.port()), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

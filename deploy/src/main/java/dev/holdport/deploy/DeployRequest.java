@@ -1,0 +1,57 @@
+package dev.holdport.deploy;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an API caller may ask for: a slot, a mode and a time limit. Never a command or a path:
+ * those come only from the config file.
+ *
+ * @param slot    the slot to deploy
+ * @param mode    empty = {@code restart} when {@code slot} is the active slot, else {@code switch}
+ * @param timeout the forward steps must all be done within this long, else the deploy rolls
+ *                back; empty = only each step's own limit applies ({@code ready.timeout},
+ *                {@code drain.timeout}, {@code stop-timeout})
+ */
+public record DeployRequest(String slot, Optional<DeployMode> mode, Optional<Duration> timeout) {
+
+    public DeployRequest {
+        if (slot == null || slot.isBlank()) {
+            throw new IllegalArgumentException("slot is missing");
+        }
+        if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {
+            throw new IllegalArgumentException("timeout must be greater than zero");
+        }
+    }
+
+    public static DeployRequest of(String slot) {
+        return new DeployRequest(slot, Optional.empty(), Optional.empty());
+    }
+
+    public static DeployRequest of(String slot, DeployMode mode) {
+        return new DeployRequest(slot, Optional.of(mode), Optional.empty());
+    }
+
+    /**
+     * A request from text as an API caller sends it: mode and timeout may be null.
+     *
+     * @throws IllegalArgumentException naming the bad field ({@code timeout "soon" is not a duration (e.g. 90s, 2m)})
+     */
+    public static DeployRequest parse(String slot, String mode, String timeout) {
+        return new DeployRequest(slot,
+                mode == null ? Optional.empty() : Optional.of(DeployMode.parse(mode)),
+                timeout == null ? Optional.empty() : Optional.of(parseDuration(timeout)));
+    }
+
+    /** {@code 90s}, {@code 2m}, {@code 1500ms}: the config file's duration syntax. */
+    public static Duration parseDuration(String text) {
+        try {
+            return ConfigFactory.parseMap(Map.of("timeout", text)).getDuration("timeout");
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("timeout \"" + text + "\" is not a duration (e.g. 90s, 2m)");
+        }
+    }
+}

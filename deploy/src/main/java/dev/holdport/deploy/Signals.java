@@ -1,0 +1,105 @@
+package dev.holdport.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process groups and signals, through the system's {@code setsid} and {@code kill} programs
+ * (Java can signal one process, not a group). A supervised process runs in its own process group
+ * so that stopping it also stops whatever it started (a wrapper script's child, worker processes).
+ * Where {@code setsid} or {@code kill} is missing, holdport falls back to the process and its
+ * descendants as Java sees them.
+ */
+final class Signals {
+
+    private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
+    private static final Optional<String> SETSID = find("setsid");
+    private static final Optional<String> KILL = find("kill");
+
+    private Signals() {}
+
+    /** True when processes can get their own group and the group can be signalled. */
+    static boolean groupsSupported() {
+        return SETSID.isPresent() && KILL.isPresent();
+    }
+
+    /** {@code command}, prefixed so that it runs as the leader of a new session and process group. */
+    static List<String> inOwnGroup(List<String> command) {
+        if (!groupsSupported()) {
+            return command;
+        }
+        // setsid forks only when its caller already leads a group; a child of the JVM does not,
+        // so the pid Java reports is the pid (and group id) of the command itself.
+        return concat(SETSID.get(), command);
+    }
+
+    /** Sends {@code signal} (TERM, KILL, ...) to every process of group {@code pgid}; false if none was there. */
+    static boolean toGroup(long pgid, String signal) {
+        return run(KILL.orElseThrow(), "-s", signal, "--", "-" + pgid) == 0;
+    }
+
+    /** True while any process of group {@code pgid} exists. */
+    static boolean groupAlive(long pgid) {
+        return KILL.isPresent() && run(KILL.get(), "-0", "--", "-" + pgid) == 0;
+    }
+
+    /** Without process groups: SIGTERM (or SIGKILL when {@code force}) to the process and its descendants. */
+    static void toTree(ProcessHandle process, boolean force) {
+        process.descendants().forEach(child -> {
+            if (force) {
+                child.destroyForcibly();
+            } else {
+                child.destroy();
+            }
+        });
+        if (force) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+    }
+
+    private static int run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return -1;
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            log.warn("cannot run {}: {}", command[0], e.getMessage());
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static Optional<String> find(String program) {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        java.util.ArrayList<String> all = new java.util.ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+}

@@ -1,0 +1,419 @@
+package dev.holdport.deploy;
+
+import dev.holdport.config.SlotConfig;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process of one supervised slot (a slot with a {@code start} command). It is started in the
+ * slot's install path, in its own process group, with {@code HOLDPORT_ROUTE}, {@code HOLDPORT_SLOT},
+ * {@code HOLDPORT_HOST} and {@code HOLDPORT_PORT} set, its output appended to the slot's log file
+ * and its pid written to the slot's pid file. Nothing ties its life to holdport's: when holdport
+ * exits it keeps running, and the next holdport {@link #adopt() adopts} it from the pid file.
+ *
+ * <p>Start and stop are serialized: a stop never interleaves with a start of the same slot.
+ */
+final class SlotProcess {
+
+    /** Called when the process ends without holdport having stopped it. */
+    interface ExitListener {
+        void exited(SlotProcess process, ProcessExit exit);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(SlotProcess.class);
+
+    /** After SIGKILL, how long the process may take to disappear before the stop counts as failed. */
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    /** An adopted process is not holdport's child, so its exit is noticed by polling. */
+    private static final long ADOPTED_POLL_MILLIS = 100;
+
+    /** One run of the process, from start (or adoption) to exit. */
+    private static final class Run {
+        final ProcessHandle handle;
+        final boolean ownGroup;
+        final Instant startedAt;
+        final boolean adopted;
+        final CompletableFuture<ProcessExit> exit = new CompletableFuture<>();
+        volatile boolean stopping;
+        volatile ScheduledFuture<?> poll;
+
+        Run(ProcessHandle handle, boolean ownGroup, Instant startedAt, boolean adopted) {
+            this.handle = handle;
+            this.ownGroup = ownGroup;
+            this.startedAt = startedAt;
+            this.adopted = adopted;
+        }
+    }
+
+    private final String route;
+    private final SlotConfig slot;
+    private final PidFile pidFile;
+    private final SlotLog slotLog;
+    private final ScheduledExecutorService timer;
+    private final Executor listenerExecutor;
+    private final ExitListener listener;
+    private final ReentrantLock operation = new ReentrantLock();
+    private volatile Run current;
+    private volatile ProcessExit lastExit;
+
+    /**
+     * @param directory        where the slot's pid and log files live ({@code <state-dir>/slots/<route>})
+     * @param timer            polls adopted processes
+     * @param listenerExecutor where {@code listener} is called
+     */
+    SlotProcess(String route, SlotConfig slot, Path directory, ScheduledExecutorService timer, Executor listenerExecutor,
+                ExitListener listener) {
+        this.route = route;
+        this.slot = slot;
+        this.pidFile = new PidFile(directory.resolve(slot.name() + ".pid"));
+        this.slotLog = new SlotLog(directory.resolve(slot.name() + ".log"), SlotLog.DEFAULT_MAX_BYTES, SlotLog.DEFAULT_KEEP);
+        this.timer = timer;
+        this.listenerExecutor = listenerExecutor;
+        this.listener = listener;
+    }
+
+    String route() {
+        return route;
+    }
+
+    SlotConfig slot() {
+        return slot;
+    }
+
+    String name() {
+        return slot.name();
+    }
+
+    SlotLog log() {
+        return slotLog;
+    }
+
+    Path pidFile() {
+        return pidFile.path();
+    }
+
+    boolean alive() {
+        Run run = current;
+        return run != null && !run.exit.isDone() && run.handle.isAlive();
+    }
+
+    OptionalLong pid() {
+        Run run = current;
+        return run == null || run.exit.isDone() ? OptionalLong.empty() : OptionalLong.of(run.handle.pid());
+    }
+
+    Optional<Instant> startedAt() {
+        Run run = current;
+        return run == null || run.exit.isDone() ? Optional.empty() : Optional.ofNullable(run.startedAt);
+    }
+
+    Optional<ProcessExit> lastExit() {
+        return Optional.ofNullable(lastExit);
+    }
+
+    /** The exit of the current process; an already completed future when none runs. */
+    CompletableFuture<ProcessExit> exit() {
+        Run run = current;
+        if (run == null) {
+            return CompletableFuture.completedFuture(new ProcessExit(0, OptionalInt.empty(), false));
+        }
+        return run.exit;
+    }
+
+    /**
+     * Adopts the process named by the pid file if it is still running (and is the same process:
+     * same start time, so a reused pid is not mistaken for it).
+     *
+     * @return true when a running process was adopted
+     */
+    boolean adopt() {
+        operation.lock();
+        try {
+            if (alive()) {
+                return true;
+            }
+            Optional<PidFile.Entry> entry = pidFile.read();
+            if (entry.isEmpty()) {
+                return false;
+            }
+            Optional<ProcessHandle> handle = ProcessHandle.of(entry.get().pid()).filter(ProcessHandle::isAlive);
+            if (handle.isEmpty()) {
+                log.info("route {} slot {}: the process of pid file {} (pid {}) is no longer running",
+                        route, name(), pidFile.path(), entry.get().pid());
+                pidFile.delete();
+                return false;
+            }
+            Instant actual = handle.get().info().startInstant().orElse(null);
+            Instant recorded = entry.get().startedAt();
+            if (actual != null && recorded != null && Duration.between(recorded, actual).abs().toMillis() > 1000) {
+                log.warn("route {} slot {}: pid {} of {} now belongs to another process (started {}, not {}): not adopting it",
+                        route, name(), entry.get().pid(), pidFile.path(), actual, recorded);
+                pidFile.delete();
+                return false;
+            }
+            Run run = new Run(handle.get(), entry.get().ownGroup(), recorded != null ? recorded : actual, true);
+            current = run;
+            run.poll = timer.scheduleWithFixedDelay(() -> {
+                if (!run.handle.isAlive()) {
+                    ended(run, OptionalInt.empty());
+                }
+            }, ADOPTED_POLL_MILLIS, ADOPTED_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            log.info("route {} slot {}: adopted running process {} from {}", route, name(), run.handle.pid(), pidFile.path());
+            return true;
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /**
+     * Starts the process (it must not be running).
+     *
+     * @return its exit, to watch while waiting for it to be ready
+     * @throws IOException when it cannot be started (missing install path, program not found)
+     */
+    CompletableFuture<ProcessExit> start() throws IOException {
+        operation.lock();
+        try {
+            if (alive()) {
+                throw new IllegalStateException("route " + route + " slot " + name() + ": already running (pid "
+                        + current.handle.pid() + ")");
+            }
+            Path dir = Path.of(slot.path());
+            if (!Files.isDirectory(dir)) {
+                throw new IOException("install path " + dir + " is not a directory");
+            }
+            List<String> command = Signals.inOwnGroup(resolve(slot.start(), dir));
+            slotLog.rotateIfFull();
+            slotLog.mark("starting slot " + name() + " of route " + route + ": " + String.join(" ", slot.start()));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()));
+            builder.environment().putAll(environment(route, slot));
+            Process process = builder.start();
+            ProcessHandle handle = process.toHandle();
+            Run run = new Run(handle, Signals.groupsSupported(), handle.info().startInstant().orElse(null), false);
+            current = run;
+            try {
+                pidFile.write(new PidFile.Entry(handle.pid(), run.startedAt, run.ownGroup));
+            } catch (IOException e) {
+                log.warn("route {} slot {}: cannot write pid file {} ({}): a restarted holdport will not adopt pid {}",
+                        route, name(), pidFile.path(), e.getMessage(), handle.pid());
+            }
+            process.onExit().whenComplete((p, error) -> ended(run, OptionalInt.of(p.exitValue())));
+            log.info("route {} slot {}: started pid {} in {}: {} (output to {})", route, name(), handle.pid(), dir,
+                    String.join(" ", slot.start()), slotLog.file());
+            return run.exit;
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /**
+     * Stops the process: the stop command, or SIGTERM to its process group; SIGKILL when it is
+     * still there after {@code stop-timeout}; then SIGKILL to anything left in its group. Not
+     * interruptible: a stop once begun is finished, so no half-stopped process is left behind.
+     *
+     * @return what happened, for the deploy record
+     * @throws IOException when the process is still running even after SIGKILL
+     */
+    String stop() throws IOException {
+        operation.lock();
+        boolean interrupted = false;
+        try {
+            Run run = current;
+            if (run == null || run.exit.isDone() || !run.handle.isAlive()) {
+                pidFile.delete();
+                return "was not running";
+            }
+            long pid = run.handle.pid();
+            run.stopping = true;
+            long startNanos = System.nanoTime();
+            Duration timeout = slot.stopTimeout();
+            String how;
+            if (slot.stopsBySignal()) {
+                signal(run, "TERM");
+                how = "SIGTERM";
+            } else {
+                how = runStopCommand(pid, timeout);
+            }
+            Duration left = timeout.minusNanos(System.nanoTime() - startNanos);
+            boolean exited = awaitExit(run, left.isNegative() ? Duration.ZERO : left);
+            interrupted |= Thread.interrupted();
+            String result;
+            if (exited) {
+                result = "pid " + pid + " stopped by " + how + " in " + millis(startNanos) + " ms";
+            } else {
+                log.warn("route {} slot {}: pid {} still running {} after {}: sending SIGKILL", route, name(), pid,
+                        timeout, how);
+                signal(run, "KILL");
+                if (!awaitExit(run, KILL_GRACE)) {
+                    throw new IOException("pid " + pid + " is still running after SIGKILL");
+                }
+                result = "pid " + pid + " killed (SIGKILL): still running " + timeout.toMillis() + " ms after " + how;
+            }
+            if (run.ownGroup && Signals.groupAlive(pid)) {
+                Signals.toGroup(pid, "KILL");
+                result += "; killed the processes it left in its group";
+            }
+            pidFile.delete();
+            log.info("route {} slot {}: {}", route, name(), result);
+            return result;
+        } finally {
+            operation.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private String runStopCommand(long pid, Duration timeout) {
+        Path dir = Path.of(slot.path());
+        try {
+            slotLog.mark("stopping pid " + pid + ": " + String.join(" ", slot.stop()));
+            ProcessBuilder builder = new ProcessBuilder(resolve(slot.stop(), dir))
+                    .directory(dir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()));
+            builder.environment().putAll(environment(route, slot));
+            builder.environment().put("HOLDPORT_PID", Long.toString(pid));
+            Process stopper = builder.start();
+            if (!waitForUninterruptibly(stopper, timeout)) {
+                stopper.destroyForcibly();
+                log.warn("route {} slot {}: stop command still running after {}: killed it", route, name(), timeout);
+            } else if (stopper.exitValue() != 0) {
+                log.warn("route {} slot {}: stop command exited with status {}", route, name(), stopper.exitValue());
+            }
+            return "stop command";
+        } catch (IOException e) {
+            log.warn("route {} slot {}: cannot run the stop command ({}): using SIGTERM", route, name(), e.getMessage());
+            signal(current, "TERM");
+            return "SIGTERM (the stop command could not run)";
+        }
+    }
+
+    private void signal(Run run, String signal) {
+        if (run.ownGroup && Signals.groupsSupported()) {
+            Signals.toGroup(run.handle.pid(), signal);
+        } else {
+            Signals.toTree(run.handle, signal.equals("KILL"));
+        }
+    }
+
+    private void ended(Run run, OptionalInt status) {
+        ProcessExit exit = new ProcessExit(run.handle.pid(), status, run.stopping);
+        if (!run.exit.complete(exit)) {
+            return;
+        }
+        ScheduledFuture<?> poll = run.poll;
+        if (poll != null) {
+            poll.cancel(false);
+        }
+        lastExit = exit;
+        if (!exit.expected()) {
+            if (current == run) {
+                pidFile.delete();
+            }
+            log.warn("route {} slot {}: pid {} {} (not stopped by holdport)", route, name(), exit.pid(), exit.describe());
+            // Never on the process reaper's thread: a listener may wait for locks, and stop()
+            // waits for the reaper to report the exit.
+            listenerExecutor.execute(() -> listener.exited(this, exit));
+        }
+    }
+
+    /** True when the running process was adopted from a pid file (started by an earlier holdport). */
+    boolean adoptedRun() {
+        Run run = current;
+        return run != null && run.adopted && !run.exit.isDone();
+    }
+
+    // ---- helpers shared with readiness checks ----
+
+    /** The variables every command of the slot gets, on top of holdport's own environment. */
+    static Map<String, String> environment(String route, SlotConfig slot) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("HOLDPORT_ROUTE", route);
+        env.put("HOLDPORT_SLOT", slot.name());
+        env.put("HOLDPORT_HOST", slot.address().host());
+        env.put("HOLDPORT_PORT", Integer.toString(slot.address().port()));
+        return env;
+    }
+
+    /** A program given as a relative path ({@code ./bin/server}) is found in the slot's install path. */
+    static List<String> resolve(List<String> command, Path dir) {
+        List<String> resolved = new ArrayList<>(command);
+        String program = command.get(0);
+        if (program.contains("/") && !Path.of(program).isAbsolute()) {
+            resolved.set(0, dir.resolve(program).normalize().toString());
+        }
+        return resolved;
+    }
+
+    private static boolean awaitExit(Run run, Duration timeout) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                try {
+                    run.exit.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    return !run.handle.isAlive();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static boolean waitForUninterruptibly(Process process, Duration timeout) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                try {
+                    return process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static long millis(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.holdport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import dev.holdport.proxy.testing.Clients;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acceptance 4: kill -9 of the active supervised backend under load. Only the requests in flight
+ * on its live connections fail; new connections wait (the route pauses at once) and are served
+ * once the restarted process is ready.
+ */
+class CrashGuardTest {
+
+    private static final int CLIENTS = 6;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aKilledActiveBackendIsRestartedWhileNewClientsWait() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .start()) {
+            holdport.awaitServing("v1");
+            long killed = holdport.pid("a");
+            // The restarted process takes a second to start listening, as real services do.
+            Installs.install(holdport.slotPath("a"), "sleep 1\n" + Installs.serving("v1"));
+
+            try (Load load = new Load(holdport.address(), CLIENTS, Duration.ofSeconds(60))) {
+                await().until(() -> load.served() > 50);
+                long heldAtKill = holdport.route().status().totals().held();
+
+                ProcessHandle.of(killed).orElseThrow().destroyForcibly(); // SIGKILL
+
+                await().until(() -> holdport.route().status().paused());
+                Instant pausedAt = holdport.route().status().pausedSince();
+                long heldBefore = holdport.route().status().totals().held();
+                CompletableFuture<String> newcomer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Clients.ask(holdport.address(), "new");
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                await().until(() -> holdport.route().status().totals().held() > heldBefore);
+                assertThat(newcomer.get(30, TimeUnit.SECONDS)).as("a new connection waits, then is served").isEqualTo("v1");
+
+                await().atMost(Duration.ofSeconds(60)).until(() -> holdport.status("a").restarts() == 1
+                        && holdport.status("a").running() && !holdport.route().status().paused());
+                int errorsAtRecovery = load.errors().size();
+                long servedAtRecovery = load.served();
+                await().until(() -> load.served() > servedAtRecovery + 50);
+                load.stop();
+
+                assertThat(holdport.status("a").crashes()).isEqualTo(1);
+                assertThat(holdport.status("a").lastExit()).hasValueSatisfying(e -> assertThat(e).contains("signal 9"));
+                assertThat(holdport.pid("a")).isNotEqualTo(killed);
+                assertThat(load.failures())
+                        .as("only requests relayed to the killed process fail: none begun once the route paused")
+                        .allSatisfy(f -> {
+                            assertThat(f.startedAt()).isBefore(pausedAt);
+                            assertThat(f.error()).containsAnyOf("closed without an answer", "Connection reset");
+                        });
+                assertThat(load.errors()).as("no error once the restart was ready").hasSize(errorsAtRecovery);
+                System.out.printf("kill -9 under load: %d requests served, %d in flight failed, %d connections held during the restart%n",
+                        load.served(), load.errors().size(), holdport.route().status().totals().held() - heldAtKill);
+            }
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+        }
+    }
+
+    @Test
+    void aDeployTakesOverFromACrashLoopAndReleasesTheHeldClients() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .start()) {
+            holdport.awaitServing("v1");
+            // a's install is broken, then its process dies: every restart fails, clients are held.
+            Installs.install(holdport.slotPath("a"), Installs.exitingAtStart());
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.status("a").restarts() >= 2);
+            assertThat(holdport.route().status().paused()).isTrue();
+            CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Clients.ask(holdport.address(), "waiting");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+
+            Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b")));
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);
+            assertThat(done.steps()).extracting(DeployStep::name)
+                    .containsExactly("start b", "ready b", "switch b", "drain a", "stop a", "resume b");
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).as("the client held during the crash loop").isEqualTo("v2");
+            assertThat(holdport.route().status().paused()).isFalse();
+            assertThat(holdport.status("a").running()).isFalse();
+        }
+    }
+
+    @Test
+    void aCrashOfTheActiveSlotDuringADeployHoldsClientsAndTheRollbackStartsItAgain() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.neverReady())
+                .slotSettings("b", "ready.timeout = 10m")
+                .start()) {
+            holdport.awaitServing("v1");
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
+            await().until(() -> holdport.deployer().find(started.id()).flatMap(Deploy::currentStep)
+                    .map(DeployStep::name).orElse("").equals("ready b"));
+
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.route().status().paused());
+            CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Clients.ask(holdport.address(), "waiting");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            await().until(() -> holdport.route().status().held() == 1);
+            holdport.deployer().cancel(started.id());
+            Deploy done = holdport.awaitEnd(started);
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.CANCELLED);
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
+                    .containsExactly("stop b", "start a", "ready a", "resume a");
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo("v1");
+            assertThat(holdport.route().status().paused()).isFalse();
+            assertThat(holdport.status("a").crashes()).isEqualTo(1);
+        }
+    }
+}

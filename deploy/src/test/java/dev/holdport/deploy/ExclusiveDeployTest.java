@@ -1,0 +1,55 @@
+package dev.holdport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acceptance 3: two versions that take the same exclusive file lock cannot overlap. A switch
+ * deploy therefore fails (and rolls back); an exclusive deploy holds clients while a stops and b
+ * starts, and costs none of them anything.
+ */
+class ExclusiveDeployTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void versionsSharingALockDeployWithExclusiveAndNoClientError() throws Exception {
+        Path lock = dir.resolve("data.lock");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.servingWithLock("v1", lock))
+                .install("b", Installs.servingWithLock("v2", lock))
+                .start()) {
+            holdport.awaitServing("v1");
+
+            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
+                await().until(() -> load.answered("v1") > 50);
+
+                // Proof that the lock is real: b cannot start while a runs.
+                Deploy overlapping = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.SWITCH)));
+                assertThat(overlapping.state()).as("%s", overlapping).isEqualTo(DeployState.ROLLED_BACK);
+                assertThat(overlapping.failure().orElseThrow().reason()).contains("exited with status 75");
+
+                long heldBefore = holdport.route().status().totals().held();
+                Deploy exclusive = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE)));
+
+                await().until(() -> load.answered("v2") > 50);
+                load.stop();
+                assertThat(exclusive.state()).as("%s", exclusive).isEqualTo(DeployState.SUCCEEDED);
+                assertThat(exclusive.steps()).extracting(DeployStep::name)
+                        .containsExactly("pause", "drain a", "stop a", "start b", "ready b", "resume b");
+                assertThat(holdport.route().status().totals().held() - heldBefore)
+                        .as("clients held while a stopped and b started").isPositive();
+                assertThat(load.errors()).as("client errors").isEmpty();
+            }
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v2");
+            assertThat(holdport.route().status().paused()).isFalse();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.holdport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Acceptance 2: a broken new version rolls back by itself; the old version serves throughout. */
+class RollbackTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aVersionThatExitsAtStartOrNeverBecomesReadyIsRolledBackWithoutAClientError() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.exitingAtStart())
+                // A readiness timeout far longer than the test: an early exit must fail the step at once.
+                .slotSettings("b", "ready.timeout = 10m")
+                .start()) {
+            holdport.awaitServing("v1");
+            long pidA = holdport.pid("a");
+
+            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
+                await().until(() -> load.served() > 50);
+
+                Deploy exited = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b")));
+
+                assertThat(exited.state()).as("%s", exited).isEqualTo(DeployState.ROLLED_BACK);
+                assertThat(exited.failure()).get().satisfies(f -> {
+                    assertThat(f.step()).isEqualTo("ready b");
+                    assertThat(f.reason()).contains("exited with status 3 before it was ready")
+                            .contains("config error: no such database");
+                });
+                assertThat(exited.steps()).extracting(DeployStep::name, DeployStep::outcome).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("start b", StepOutcome.OK),
+                        org.assertj.core.groups.Tuple.tuple("ready b", StepOutcome.FAILED));
+
+                // The next version never listens: it is waited on for ready.timeout, then stopped.
+                Installs.install(holdport.slotPath("b"), Installs.neverReady());
+                Deploy hung = holdport.awaitEnd(holdport.deployer().deploy("web",
+                        new DeployRequest("b", Optional.of(DeployMode.SWITCH), Optional.of(Duration.ofSeconds(2)))));
+
+                long servedAfter = load.served();
+                await().until(() -> load.served() > servedAfter + 50);
+                load.stop();
+                assertThat(hung.state()).as("%s", hung).isEqualTo(DeployState.ROLLED_BACK);
+                assertThat(hung.failure()).get().satisfies(f -> {
+                    assertThat(f.step()).isEqualTo("ready b");
+                    assertThat(f.reason()).contains("the deploy's timeout (2s) passed").contains("not ready within");
+                });
+                assertThat(hung.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
+                        .containsExactly("stop b");
+                assertThat(load.errors()).as("client errors").isEmpty();
+                assertThat(load.answered("v1")).isEqualTo(load.served());
+            }
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v1");
+            assertThat(holdport.pid("a")).as("a was never touched").isEqualTo(pidA);
+            assertThat(holdport.status("b").running()).isFalse();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+        }
+    }
+
+    @Test
+    void whenTheRollbackFailsTooTheRouteIsResumedAndTheDeployReportsBoth() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.exitingAtStart())
+                .start()) {
+            holdport.awaitServing("v1");
+            // a's folder is broken after a started: once stopped, a cannot come back.
+            Installs.install(holdport.slotPath("a"), "echo 'disk full' >&2\nexit 4");
+
+            Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE)));
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.FAILED);
+            assertThat(done.failure()).get().satisfies(f -> {
+                assertThat(f.step()).isEqualTo("ready b");
+                assertThat(f.reason()).contains("exited with status 3").contains("the rollback failed too, at ready a")
+                        .contains("disk full");
+            });
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
+                    .containsExactly("start a", "ready a", "resume a");
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+        }
+    }
+}
