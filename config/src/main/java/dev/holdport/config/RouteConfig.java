@@ -16,8 +16,7 @@ import java.util.Map;
  * @param hold             limits while paused
  * @param pauseMaxDuration a pause longer than this ends by itself; zero = no limit
  * @param resumeMaxRate    released connections per second on resume; 0 = unlimited
- * @param drainTimeout     how long relays to a previous slot may run after a switch is drained,
- *                         and how long live relays may finish on shutdown
+ * @param drainTimeout     how long a drain without its own timeout waits for old relays to end
  */
 public record RouteConfig(
         String name,
