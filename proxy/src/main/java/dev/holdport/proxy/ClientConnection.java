@@ -192,8 +192,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         Throwable cause = future.cause();
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAttemptNanos);
         boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
-        if (refused && elapsedMillis + retryMillis <= route.config.backend().retryRefusedFor().toMillis()) {
-            // The backend is not listening (yet): it may be starting. Try again shortly.
+        if ((refused || outOfFileDescriptors(cause))
+                && elapsedMillis + retryMillis <= route.config.backend().retryRefusedFor().toMillis()) {
+            // The backend is not listening (yet): it may be starting. Or this process is out of
+            // file descriptors for a moment (a large release): other connections ending free some.
+            // Either way, try again shortly.
             retryTimer = channel.eventLoop().schedule(this::attempt, retryMillis, TimeUnit.MILLISECONDS);
             retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
             return;
@@ -202,6 +205,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         route.failureLog.warn("route " + route.name() + " slot " + slot.name() + " (" + slot.address + "): cannot connect after "
                 + elapsedMillis + " ms: " + rootMessage(cause) + "; closing client " + channel.remoteAddress());
         closeUnrelayed(reason);
+    }
+
+    /** EMFILE / ENFILE: the socket could not even be created; transient when relays are ending. */
+    private static boolean outOfFileDescriptors(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.contains("Too many open files") || message.contains("Too many open files in system"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The innermost cause says what went wrong ("Too many open files"), not the wrapper. */

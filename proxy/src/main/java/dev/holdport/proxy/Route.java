@@ -94,7 +94,7 @@ public final class Route {
         InetSocketAddress address = config.listen().toSocketAddress();
         try {
             listener = bootstrap.bind(address).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             throw new IllegalStateException("route " + name() + ": cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
         log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
