@@ -134,7 +134,7 @@ final class DeployProgress {
 
     private static String line(JsonNode step) {
         String detail = step.path("detail").asText("");
-        return String.format(Locale.ROOT, "  %-11s %-9s %7s   %s", step.path("step").asText(),
+        return String.format(Locale.ROOT, "  %-11s %-9s %6s  %s", step.path("step").asText(),
                 step.path("outcome").asText(), DurationText.human(step.path("duration_seconds").asDouble()), detail)
                 .stripTrailing();
     }
