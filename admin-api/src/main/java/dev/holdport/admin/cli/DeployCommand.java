@@ -6,8 +6,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = {
-            "Deploys a slot in one call: holdport starts it, waits until it is ready, moves traffic to it and",
-            "stops the old one, rolling back by itself if any step fails. Prints a line per step as it ends.",
+            "Deploys a slot in one call: holdport starts it, waits until it is ready, moves traffic to it "
+                    + "and stops the old one, rolling back by itself if a step fails.",
+            "Prints a line per step as it ends.",
             "Exits 0 when the slot serves, 1 when the deploy rolled back, failed or was cancelled (printing why)."
         })
 public final class DeployCommand extends StartsDeployCommand {

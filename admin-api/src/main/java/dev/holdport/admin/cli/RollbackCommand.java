@@ -5,8 +5,9 @@ import picocli.CommandLine.Command;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = {
-            "Makes the previous active slot active again, through the same steps as a deploy (by default in the",
-            "same mode as the deploy it undoes). Exits 0 when the previous slot serves, 1 otherwise."
+            "Makes the previous active slot active again, through the same steps as a deploy "
+                    + "(by default in the mode of the deploy it undoes).",
+            "Exits 0 when the previous slot serves, 1 otherwise (printing why)."
         })
 public final class RollbackCommand extends StartsDeployCommand {
 
