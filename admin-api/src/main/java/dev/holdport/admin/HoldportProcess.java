@@ -6,15 +6,18 @@ import dev.holdport.admin.server.AdminServer.AdminStartException;
 import dev.holdport.admin.server.ApiHandler;
 import dev.holdport.admin.systemd.SdNotify;
 import dev.holdport.config.HoldportConfig;
+import dev.holdport.deploy.Deployer;
 import dev.holdport.proxy.Proxy;
+import dev.holdport.proxy.Route;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running holdport: the data plane (every route of the config), its metrics and the admin
- * API, started in that order and stopped in the reverse one.
+ * One running holdport: the data plane (every route of the config), its metrics, the deployer
+ * (supervised slot processes, one-call deploys) and the admin API, started in that order and
+ * stopped in the reverse one.
  */
 public final class HoldportProcess {
 
@@ -22,18 +25,22 @@ public final class HoldportProcess {
 
     private final HoldportConfig config;
     private final Proxy proxy;
+    private final Deployer deployer;
     private final AdminServer admin;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private HoldportProcess(HoldportConfig config, Proxy proxy, AdminServer admin) {
+    private HoldportProcess(HoldportConfig config, Proxy proxy, Deployer deployer, AdminServer admin) {
         this.config = config;
         this.proxy = proxy;
+        this.deployer = deployer;
         this.admin = admin;
     }
 
     /**
-     * Binds every route's listener, then the admin API, then tells systemd it is ready.
+     * Binds every route's listener, takes charge of the supervised slots (adopting processes an
+     * earlier holdport left running, starting the active slot if nothing answers on its address),
+     * then starts the admin API and tells systemd it is ready.
      *
      * @throws AdminStartException when the admin API cannot start (the proxy is shut down again)
      * @throws RuntimeException    when a route's listener cannot bind
@@ -41,22 +48,33 @@ public final class HoldportProcess {
     public static HoldportProcess start(HoldportConfig config) throws AdminStartException {
         HoldportMetrics metrics = new HoldportMetrics();
         Proxy proxy = Proxy.start(config, metrics);
+        Deployer deployer = null;
         AdminServer admin;
         try {
             metrics.readStatusFrom(proxy::status);
-            admin = AdminServer.start(config.admin(), new ApiHandler(proxy, config, metrics, config.admin().token()));
+            deployer = Deployer.start(proxy, config);
+            metrics.readSlotsFrom(deployer::slots, proxy.routes().stream().map(Route::name).toList());
+            admin = AdminServer.start(config.admin(),
+                    new ApiHandler(proxy, deployer, config, metrics, config.admin().token()));
         } catch (AdminStartException | RuntimeException e) {
+            if (deployer != null) {
+                deployer.close();
+            }
             proxy.close();
             throw e;
         }
         log.info("ready: {} route(s) on transport {}, admin API at {}", proxy.routes().size(), proxy.transportName(),
                 admin.url());
         SdNotify.notify("READY=1");
-        return new HoldportProcess(config, proxy, admin);
+        return new HoldportProcess(config, proxy, deployer, admin);
     }
 
     public Proxy proxy() {
         return proxy;
+    }
+
+    public Deployer deployer() {
+        return deployer;
     }
 
     public AdminServer admin() {
@@ -77,6 +95,9 @@ public final class HoldportProcess {
             SdNotify.notify("STOPPING=1");
             log.info("shutting down: live relays get up to {} to finish",
                     DurationText.human(DurationText.seconds(config.shutdownDrainTimeout())));
+            // First, so a running deploy stops at a step boundary and crash recovery does not
+            // restart a process while the proxy winds down.
+            deployer.close();
             proxy.shutdown(config.shutdownDrainTimeout());
             admin.stop();
             log.info("stopped");

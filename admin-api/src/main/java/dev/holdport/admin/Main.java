@@ -2,9 +2,11 @@ package dev.holdport.admin;
 
 import dev.holdport.admin.cli.CheckConfigCommand;
 import dev.holdport.admin.cli.DemoCommand;
+import dev.holdport.admin.cli.DeployCommand;
 import dev.holdport.admin.cli.DrainCommand;
 import dev.holdport.admin.cli.PauseCommand;
 import dev.holdport.admin.cli.ResumeCommand;
+import dev.holdport.admin.cli.RollbackCommand;
 import dev.holdport.admin.cli.RunCommand;
 import dev.holdport.admin.cli.StatusCommand;
 import dev.holdport.admin.cli.SwitchCommand;
@@ -32,12 +34,14 @@ import picocli.CommandLine.Command;
             ResumeCommand.class,
             SwitchCommand.class,
             DrainCommand.class,
+            DeployCommand.class,
+            RollbackCommand.class,
             DemoCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
-            "1:the admin API refused (its detail is printed)",
+            "1:the admin API refused (its detail is printed); deploy, rollback: the deploy did not succeed",
             "2:usage or configuration error",
             "3:cannot reach the admin API"
         })
@@ -45,7 +49,7 @@ public final class Main implements Callable<Integer> {
 
     /** Done. */
     public static final int OK = 0;
-    /** The admin API answered with an error; or holdport failed at run time. */
+    /** The admin API answered with an error; a deploy rolled back, failed or was cancelled; or holdport failed at run time. */
     public static final int REFUSED = 1;
     /** A usage or configuration error. */
     public static final int USAGE = 2;

@@ -38,7 +38,7 @@ abstract class AdminCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the API's JSON answer instead of a table")
     boolean json;
 
-    @Option(names = "--route", paramLabel = "ROUTE", description = "act on this route only (default: every route)")
+    @Option(names = "--route", paramLabel = "ROUTE", description = "act on this route only (default: every route; deploy and rollback: the only route)")
     String route;
 
     @Spec
@@ -77,21 +77,27 @@ abstract class AdminCommand implements Callable<Integer> {
                 ? "/" + action()
                 : "/routes/" + URLEncoder.encode(route, StandardCharsets.UTF_8) + "/" + action();
         ObjectNode arguments = arguments();
-        AdminClient.Answer answer;
+        AdminClient client = new AdminClient(base, Optional.ofNullable(token));
         try {
-            answer = new AdminClient(base, Optional.ofNullable(token))
-                    .send(method(), path, arguments == null ? null : arguments.toString(), timeout());
+            AdminClient.Answer answer = client.send(method(), path, arguments == null ? null : arguments.toString(),
+                    timeout());
+            return answer.ok() ? answered(client, answer, out, err) : printRefusal(answer, out, err);
         } catch (AdminClient.UnreachableException e) {
             err.println("holdport: cannot reach the admin API at " + admin + ": " + e.getMessage());
-            err.flush();
             return Main.UNREACHABLE;
-        }
-        try {
-            return answer.ok() ? printAnswer(answer, out) : printRefusal(answer, out, err);
         } finally {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * What to do with a successful answer; by default print it. A command that follows up with
+     * more calls (a deploy polls its progress) overrides this.
+     */
+    int answered(AdminClient client, AdminClient.Answer answer, PrintWriter out, PrintWriter err)
+            throws AdminClient.UnreachableException {
+        return printAnswer(answer, out);
     }
 
     private int printAnswer(AdminClient.Answer answer, PrintWriter out) {
@@ -107,7 +113,7 @@ abstract class AdminCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private int printRefusal(AdminClient.Answer answer, PrintWriter out, PrintWriter err) {
+    int printRefusal(AdminClient.Answer answer, PrintWriter out, PrintWriter err) {
         if (json) {
             out.println(answer.body().strip());
         }

@@ -5,6 +5,10 @@ import dev.holdport.proxy.ProxyObserver;
 import dev.holdport.proxy.RouteStatus;
 import dev.holdport.proxy.RouteTotals;
 import dev.holdport.proxy.SlotStatus;
+import dev.holdport.deploy.Deploy;
+import dev.holdport.deploy.DeployState;
+import dev.holdport.deploy.SlotProcessStatus;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -12,6 +16,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -36,7 +41,12 @@ public final class HoldportMetrics implements ProxyObserver {
     private final Histogram holdSeconds;
     private final Histogram backendConnectSeconds;
 
+    private final Counter deploys;
+
     private volatile Supplier<List<RouteStatus>> statusSource = List::of;
+    private volatile Supplier<List<SlotProcessStatus>> slotSource = List::of;
+    /** The slot processes read at the start of the current scrape. */
+    private volatile List<SlotProcessStatus> scrapedSlots = List.of();
     /** The status read at the start of the current scrape: every callback of one scrape sees the same one. */
     private volatile List<RouteStatus> scraped = List.of();
 
@@ -110,7 +120,57 @@ public final class HoldportMetrics implements ProxyObserver {
                 .classicOnly()
                 .classicUpperBounds(CONNECT_BUCKETS)
                 .register(registry);
+        CounterWithCallback.builder()
+                .name("holdport_slot_process_crashes")
+                .help("Exits of a supervised slot's process that holdport did not cause, since holdport started.")
+                .labelNames("route", "slot")
+                .callback(callback -> {
+                    for (SlotProcessStatus slot : scrapedSlots) {
+                        if (slot.supervised()) {
+                            callback.call(slot.crashes(), slot.route(), slot.slot());
+                        }
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("holdport_slot_process_restarts")
+                .help("Restarts of a supervised slot's process after a crash, since holdport started.")
+                .labelNames("route", "slot")
+                .callback(callback -> {
+                    for (SlotProcessStatus slot : scrapedSlots) {
+                        if (slot.supervised()) {
+                            callback.call(slot.restarts(), slot.route(), slot.slot());
+                        }
+                    }
+                })
+                .register(registry);
+        deploys = Counter.builder()
+                .name("holdport_deploys")
+                .help("One-call deploys and rollbacks that ended, by result (succeeded, rolled_back, cancelled, failed,"
+                        + " interrupted).")
+                .labelNames("route", "result")
+                .register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * Reads the supervised slots' crash and restart counts from {@code source} from now on (the
+     * deployer's {@code slots()}), and shows every route's deploy results at zero.
+     */
+    public void readSlotsFrom(Supplier<List<SlotProcessStatus>> source, List<String> routes) {
+        this.slotSource = source;
+        for (String route : routes) {
+            for (DeployState state : DeployState.values()) {
+                if (state.finished()) {
+                    deploys.labelValues(route, state.label());
+                }
+            }
+        }
+    }
+
+    /** Counts a deploy by its result once it ends. */
+    public void countDeployWhenEnded(CompletableFuture<Deploy> completion) {
+        completion.thenAccept(d -> deploys.labelValues(d.route(), d.state().label()).inc());
     }
 
     /**
@@ -131,6 +191,7 @@ public final class HoldportMetrics implements ProxyObserver {
     /** Every metric, read now. Scrapes are rare: serialising them keeps each one consistent. */
     public synchronized MetricSnapshots scrape() {
         scraped = statusSource.get();
+        scrapedSlots = slotSource.get();
         return registry.scrape();
     }
 

@@ -17,13 +17,15 @@ import org.eclipse.jetty.util.Fields;
  * argument is refused rather than ignored, so {@code {"slott":"b"}} cannot quietly resume to
  * the old slot.
  *
- * @param slot    {@code slot}, for resume and switch
- * @param timeout {@code timeout}, for drain
+ * @param slot    {@code slot}, for resume, switch and deploy
+ * @param timeout {@code timeout}, for drain, deploy and rollback
+ * @param mode    {@code mode}, for deploy and rollback, as given (the deploy module parses it)
  */
-record ActionArguments(Optional<String> slot, Optional<Duration> timeout) {
+record ActionArguments(Optional<String> slot, Optional<Duration> timeout, Optional<String> mode) {
 
     static final String SLOT = "slot";
     static final String TIMEOUT = "timeout";
+    static final String MODE = "mode";
 
     /**
      * @param action  the action's name, for messages
@@ -62,7 +64,7 @@ record ActionArguments(Optional<String> slot, Optional<Duration> timeout) {
                 throw ApiProblem.invalidRequest("timeout: " + e.getMessage());
             }
         });
-        return new ActionArguments(slot, timeout);
+        return new ActionArguments(slot, timeout, Optional.ofNullable(given.get(MODE)));
     }
 
     /** The body's members as text; an empty body is no arguments. */

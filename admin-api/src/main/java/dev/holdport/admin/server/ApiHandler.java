@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdport.admin.metrics.HoldportMetrics;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.RouteConfig;
+import dev.holdport.deploy.Deployer;
 import dev.holdport.proxy.DrainResult;
 import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
@@ -47,7 +48,10 @@ import org.slf4j.LoggerFactory;
  *   GET  /status   POST /pause  /resume  /switch  /drain        every route
  *   GET  /routes/{route}/status   POST /routes/{route}/pause|resume|switch|drain
  *   GET  /metrics  /healthz  /readyz  /openapi.yaml
+ *   POST /deploy  /rollback  /routes/{route}/deploy|rollback   GET /deploys   GET|DELETE /deploys/{id}
  * </pre>
+ *
+ * The deploy endpoints are served by {@link DeployEndpoints}.
  *
  * Answers are JSON; refusals are {@code application/problem+json}. No request ever blocks a
  * Jetty thread: bodies are read asynchronously and a drain answers when its future completes.
@@ -79,11 +83,14 @@ public final class ApiHandler extends Handler.Abstract {
     private final HoldportConfig config;
     private final HoldportMetrics metrics;
     private final Optional<BearerToken> token;
+    private final DeployEndpoints deploys;
     private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
     private final String openApi;
 
-    public ApiHandler(Proxy proxy, HoldportConfig config, HoldportMetrics metrics, Optional<String> token) {
+    public ApiHandler(Proxy proxy, Deployer deployer, HoldportConfig config, HoldportMetrics metrics,
+                      Optional<String> token) {
         this.proxy = proxy;
+        this.deploys = new DeployEndpoints(deployer, proxy, metrics);
         this.config = config;
         this.metrics = metrics;
         this.token = token.filter(t -> !t.isEmpty()).map(BearerToken::new);
@@ -122,6 +129,11 @@ public final class ApiHandler extends Handler.Abstract {
             processEndpoint(parts[1], request, response, callback);
             return;
         }
+        Optional<DeployEndpoints.Target> deployTarget = DeployEndpoints.target(parts);
+        if (deployTarget.isPresent()) {
+            deployEndpoint(deployTarget.get(), request, response, callback, path, method);
+            return;
+        }
         Optional<String> routeName;
         String actionName;
         if (parts.length == 2 && ROUTE_ACTIONS.containsKey(parts[1])) {
@@ -137,12 +149,7 @@ public final class ApiHandler extends Handler.Abstract {
         requireMethod(action.method(), method, path);
         Optional<Route> route = routeName.map(name -> proxy.route(name).orElseThrow(
                 () -> ApiProblem.unknownRoute(name, proxy.routes().stream().map(Route::name).toList())));
-        Fields query;
-        try {
-            query = Request.extractQueryParameters(request);
-        } catch (RuntimeException e) {
-            throw ApiProblem.invalidRequest("the query is not valid URL encoding: " + request.getHttpURI().getQuery());
-        }
+        Fields query = queryOf(request);
 
         CompletableFuture<byte[]> body = action.method().equals("POST")
                 ? BodyReader.read(request, BODY_LIMIT)
@@ -166,6 +173,37 @@ public final class ApiHandler extends Handler.Abstract {
                 answerFailure(request, response, callback, failure);
             }
         });
+    }
+
+    private void deployEndpoint(DeployEndpoints.Target target, Request request, Response response, Callback callback,
+                                String path, String method) {
+        String allowed = target.allowedMethods();
+        if (!List.of(allowed.split(", ")).contains(method)) {
+            throw ApiProblem.methodNotAllowed(method, path, allowed);
+        }
+        Fields query = queryOf(request);
+        CompletableFuture<byte[]> body = method.equals("POST")
+                ? BodyReader.read(request, BODY_LIMIT)
+                : CompletableFuture.completedFuture(new byte[0]);
+        body.thenApply(bytes -> deploys.serve(target, method,
+                        ActionArguments.parse(method + " " + path, target.arguments(), bytes, query)))
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        answerFailure(request, response, callback, failure);
+                        return;
+                    }
+                    answer.audit().ifPresent(line -> log.info("admin: {} {} from {} -> {}", method, path, who(request), line));
+                    answer.location().ifPresent(location -> response.getHeaders().put(HttpHeader.LOCATION, location));
+                    JsonResponse.write(response, callback, answer.status(), JSON, answer.body());
+                });
+    }
+
+    private static Fields queryOf(Request request) {
+        try {
+            return Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw ApiProblem.invalidRequest("the query is not valid URL encoding: " + request.getHttpURI().getQuery());
+        }
     }
 
     private CompletableFuture<JsonNode> act(String action, Optional<Route> route, ActionArguments arguments) {

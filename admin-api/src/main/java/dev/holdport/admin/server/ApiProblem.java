@@ -17,13 +17,20 @@ public final class ApiProblem extends RuntimeException {
     private final String type;
     private final String title;
     private final Map<String, String> headers;
+    private final Map<String, String> members;
 
     private ApiProblem(int status, String kind, String title, String detail, Map<String, String> headers) {
+        this(status, kind, title, detail, headers, Map.of());
+    }
+
+    private ApiProblem(int status, String kind, String title, String detail, Map<String, String> headers,
+                       Map<String, String> members) {
         super(detail, null, false, false);
         this.status = status;
         this.type = TYPE_PREFIX + kind;
         this.title = title;
         this.headers = Map.copyOf(headers);
+        this.members = Map.copyOf(members);
     }
 
     public static ApiProblem unknownRoute(String route, Iterable<String> known) {
@@ -71,6 +78,31 @@ public final class ApiProblem extends RuntimeException {
         return new ApiProblem(503, "not-ready", "Not ready", detail, Map.of());
     }
 
+    /** A deploy was asked for while another runs on the route; {@code running_deploy} names it for a script. */
+    public static ApiProblem deployConflict(String detail, String runningId) {
+        return new ApiProblem(409, "deploy-conflict", "A deploy is already running", detail, Map.of(),
+                Map.of("running_deploy", runningId));
+    }
+
+    /** A deploy that cannot be done as asked (a mode the slots do not allow, no previous slot known). */
+    public static ApiProblem invalidDeploy(String detail) {
+        return new ApiProblem(400, "invalid-deploy", "Invalid deploy", detail, Map.of());
+    }
+
+    public static ApiProblem unknownDeploy(String id) {
+        return new ApiProblem(404, "unknown-deploy", "Unknown deploy",
+                "there is no deploy \"" + id + "\" (GET /deploys lists the last 50)", Map.of());
+    }
+
+    /** A cancel of a deploy that has already ended. */
+    public static ApiProblem deployEnded(String detail) {
+        return new ApiProblem(409, "deploy-ended", "Deploy already ended", detail, Map.of());
+    }
+
+    public static ApiProblem shuttingDown(String detail) {
+        return new ApiProblem(503, "shutting-down", "Shutting down", detail, Map.of());
+    }
+
     /** Any other status, as Jetty itself reports it (bad HTTP, server fault). */
     public static ApiProblem ofStatus(int status, String title, String detail) {
         return new ApiProblem(status, status >= 500 ? "internal-error" : "http-" + status, title, detail, Map.of());
@@ -95,5 +127,10 @@ public final class ApiProblem extends RuntimeException {
     /** Extra response headers the status requires ({@code Allow}, {@code WWW-Authenticate}). */
     public Map<String, String> headers() {
         return headers;
+    }
+
+    /** Extension members of the problem body beyond type, title, status, detail ({@code running_deploy}). */
+    public Map<String, String> members() {
+        return members;
     }
 }

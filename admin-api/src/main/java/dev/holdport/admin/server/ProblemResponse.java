@@ -22,6 +22,7 @@ final class ProblemResponse {
         if (instance != null) {
             node.put("instance", instance);
         }
+        problem.members().forEach(node::put);
         return node;
     }
 
