@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -199,7 +200,9 @@ final class DeployRun implements Runnable {
             finish(DeployState.SUCCEEDED, null);
         } catch (StepFailure f) {
             afterFailure(new DeployFailure(f.step, f.reason), f.cancelled);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a class that cannot load, say): the deploy must still end and roll
+            // back, or its route would stay blocked by a deploy that runs forever.
             log.error("deploy {}: unexpected error", id, e);
             afterFailure(new DeployFailure(currentStepName(), "unexpected error: " + e), false);
         } finally {
@@ -437,7 +440,9 @@ final class DeployRun implements Runnable {
             try {
                 CompletableFuture<ProcessExit> exit = process.get().start();
                 startedHere.put(slot, exit);
-                return "pid " + process.get().pid().orElse(0) + " started in " + process.get().slot().path()
+                OptionalLong pid = process.get().pid();
+                return (pid.isPresent() ? "pid " + pid.getAsLong() + " started" : "started (and already exited)")
+                        + " in " + process.get().slot().path()
                         + ", output to " + process.get().log().file();
             } catch (IOException | IllegalStateException e) {
                 throw new StepFailure(null, "cannot start: " + e.getMessage(), false);

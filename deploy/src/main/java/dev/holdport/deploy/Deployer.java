@@ -92,7 +92,9 @@ public final class Deployer implements AutoCloseable {
             SupervisedRoute route = deployer.routes.get(cut.route());
             log.warn("deploy {} of route {} was cut short when holdport stopped (at step {}); the route is {} on slot {}:"
                     + " check it, then resume, switch or deploy as needed", cut.id(), cut.route(),
-                    cut.failure().map(DeployFailure::step).orElse("-"),
+                    cut.failure().map(DeployFailure::step)
+                            .or(() -> cut.steps().isEmpty() ? Optional.empty() : Optional.of(cut.steps().get(cut.steps().size() - 1).name()))
+                            .orElse("before its first step"),
                     route == null ? "gone" : route.route.status().paused() ? "paused" : "open",
                     route == null ? "-" : route.route.status().activeSlot());
         }
