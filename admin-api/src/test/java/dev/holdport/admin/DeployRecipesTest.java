@@ -84,7 +84,7 @@ class DeployRecipesTest {
             clients.close();
 
             assertThat(clients.failures()).isEmpty();
-            List<String> answers = clients.answers();
+            List<String> answers = List.copyOf(clients.answers());
             int firstV2 = answers.indexOf("hello from v2");
             assertThat(answers.subList(0, firstV2)).containsOnly("hello from v1");
             assertThat(answers.subList(firstV2, answers.size())).containsOnly("hello from v2");

@@ -53,7 +53,9 @@ public final class ClientLoop implements AutoCloseable {
 
     /** Answers received since {@code index} (to look at what came after some moment). */
     public List<String> answersSince(int index) {
-        return answers.subList(Math.min(index, answers.size()), answers.size());
+        // A copy first: a view of a list the client thread keeps appending to fails when read.
+        List<String> now = List.copyOf(answers);
+        return now.subList(Math.min(index, now.size()), now.size());
     }
 
     @Override
