@@ -211,7 +211,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static boolean outOfFileDescriptors(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage();
-            if (message != null && (message.contains("Too many open files") || message.contains("Too many open files in system"))) {
+            if (message != null && message.contains("Too many open files")) { // EMFILE, and ENFILE's "... in system"
                 return true;
             }
         }

@@ -5,7 +5,6 @@ import dev.holdport.config.RouteConfig;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,14 +204,5 @@ public final class Proxy implements AutoCloseable {
     @Override
     public void close() {
         shutdown(Duration.ZERO);
-    }
-
-    /** For status pages: every route's listen address, by route. */
-    public List<String> describe() {
-        List<String> lines = new ArrayList<>();
-        for (Route route : routes.values()) {
-            lines.add(route.name() + " " + route.listenAddress());
-        }
-        return lines;
     }
 }

@@ -95,14 +95,7 @@ final class Relay {
         }
         Channel feeder = other(side);
         if (!hasInputEnded(feeder)) {
-            // Not feeder.read() directly: this event can fire from inside the feeder's own read
-            // completion (io_uring runs a blocked flush at once), where Netty 4.2.18's io_uring
-            // transport defers a read() and, after a reset, never issues it. A task runs after.
-            feeder.eventLoop().execute(() -> {
-                if (!ended) {
-                    feeder.read();
-                }
-            });
+            feeder.read();
         }
     }
 

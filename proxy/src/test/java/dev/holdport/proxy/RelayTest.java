@@ -119,7 +119,9 @@ class RelayTest {
         Backend.Behaviour answerAfterEof = socket -> {
             byte[] request = socket.getInputStream().readAllBytes(); // until the client's FIN
             if (backendThinkMillis > 0) {
-                Thread.sleep(backendThinkMillis); // the backend's own latency: part of the scenario
+                // The backend's own latency, part of the scenario: answer only once the delay has passed.
+                java.util.concurrent.CompletableFuture.runAsync(() -> { },
+                        java.util.concurrent.CompletableFuture.delayedExecutor(backendThinkMillis, TimeUnit.MILLISECONDS)).get();
             }
             OutputStream out = socket.getOutputStream();
             byte[] chunk = new byte[64 * 1024];
