@@ -1,9 +1,10 @@
 package dev.holdport.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
@@ -165,16 +166,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void attempt() {
         retryTimer = null;
-        Bootstrap bootstrap = route.backendBootstrap(channel.eventLoop(), new BackendHandler());
-        ChannelFuture future = bootstrap.connect(slot.address);
-        connectingBackend = future.channel();
-        // A channel that could not even be created (e.g. out of file descriptors) fails its future
-        // off the event loop: come back to this connection's loop, where all its state lives.
-        future.addListener(f -> {
-            if (channel.eventLoop().inEventLoop()) {
-                connected(future);
+        Channel backend;
+        try {
+            backend = route.newBackendChannel(new BackendHandler());
+        } catch (ChannelException e) { // no socket: typically out of file descriptors
+            connectFailed(e);
+            return;
+        }
+        connectingBackend = backend;
+        // Registered on this connection's own loop, where the relay will run; from this loop the
+        // registration completes at once and the listeners below run here too.
+        channel.eventLoop().register(backend).addListener((ChannelFutureListener) registered -> {
+            if (registered.isSuccess()) {
+                backend.connect(slot.address).addListener((ChannelFutureListener) this::connected);
             } else {
-                channel.eventLoop().execute(() -> connected(future));
+                connected(registered);
             }
         });
     }
@@ -187,9 +193,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         connectingBackend = null;
         if (future.isSuccess()) {
             startRelay(future.channel());
-            return;
+        } else {
+            future.channel().close();
+            connectFailed(future.cause());
         }
-        Throwable cause = future.cause();
+    }
+
+    private void connectFailed(Throwable cause) {
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAttemptNanos);
         boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
         if ((refused || outOfFileDescriptors(cause))

@@ -124,15 +124,24 @@ final class Relay {
             return;
         }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess() || ended) {
-                return; // a failed write already aborted the relay
-            }
-            ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) s -> {
-                // Nothing can be written to `to` any more, so its own FIN may simply close it
-                // (channelInactive ends the relay) instead of Netty shutting its input first.
-                to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-                outputShut(to);
-            });
+            if (f.isSuccess() && !ended) {
+                // Netty builds an exception, stack trace and all, for every shutdownOutput. Walking
+                // this deep completion stack was the largest single cost of a short connection;
+                // from a task of its own the stack is short.
+                to.eventLoop().execute(() -> shutOutput(to));
+            } // else a failed write already aborted the relay
+        });
+    }
+
+    private void shutOutput(Channel to) {
+        if (ended) {
+            return;
+        }
+        ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) s -> {
+            // Nothing can be written to `to` any more, so its own FIN may simply close it
+            // (channelInactive ends the relay) instead of Netty shutting its input first.
+            to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+            outputShut(to);
         });
     }
 

@@ -2,9 +2,9 @@ package dev.holdport.proxy;
 
 import dev.holdport.config.RouteConfig;
 import dev.holdport.config.SlotConfig;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -51,7 +51,6 @@ public final class Route {
     private final Runnable onStateChange;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
-    private final Bootstrap backendTemplate;
     /** One listening socket per event loop (see {@link #bind()}); empty before bind and after close. */
     private volatile List<Channel> listeners = List.of();
 
@@ -67,14 +66,6 @@ public final class Route {
             slots.put(slot.name(), new Slot(slot));
         }
         this.gate = new Gate(this, slots.get(activeSlot), paused);
-        this.backendTemplate = new Bootstrap()
-                .group(group)
-                .channelFactory(transport.socketChannelFactory())
-                // The relay drives reads, and a backend's FIN is passed on, not a reason to close.
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
     }
 
     /**
@@ -139,9 +130,21 @@ public final class Route {
         }
     }
 
-    /** A bootstrap for one backend connection on {@code loop}: a copy of the route's template, so nothing is looked up per connection. */
-    Bootstrap backendBootstrap(EventLoop loop, ChannelHandler handler) {
-        return backendTemplate.clone(loop).handler(handler);
+    /**
+     * A new, unregistered backend channel. Made directly rather than through a {@code Bootstrap}:
+     * a bootstrap per connection copies its option map and looks up an address resolver, work
+     * that a slot address resolved once never needs.
+     *
+     * @throws io.netty.channel.ChannelException when no socket can be created (out of file descriptors)
+     */
+    Channel newBackendChannel(ChannelHandler handler) {
+        Channel backend = transport.socketChannelFactory().newChannel();
+        ChannelConfig cfg = backend.config();
+        cfg.setAutoRead(false); // the relay drives reads
+        cfg.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // a backend's FIN is passed on, not a reason to close
+        cfg.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
+        backend.pipeline().addLast(handler);
+        return backend;
     }
 
     /** Timers of the route itself (pause expiry, paced release, drain checks) run here. */
