@@ -53,6 +53,7 @@ class AdminApiTest {
         assertThat(slotA.get("path").asText()).isEqualTo("/opt/app/a");
         assertThat(slotA.get("active").asBoolean()).isTrue();
         assertThat(slotA.get("live_relays").asInt()).isZero();
+        assertThat(slotA.get("process").isNull()).as("not supervised: no start command").isTrue();
         assertThat(web.get("slots").get(1).get("active").asBoolean()).isFalse();
         JsonNode totals = web.get("totals");
         for (String counter : new String[] {"accepted", "relayed", "held", "released", "abandoned", "timed_out",

@@ -40,6 +40,22 @@ class DeployApiTest {
         Api api = holdport.api();
         holdport.awaitServing("a");
 
+        // Status shows the supervised slots' processes: a started by holdport, b not yet.
+        JsonNode slots = api.routeStatus("web").path("slots");
+        JsonNode processA = slots.get(0).path("process");
+        assertThat(processA.path("running").asBoolean()).isTrue();
+        assertThat(processA.path("pid").asLong()).isEqualTo(holdport.pid("a").orElseThrow());
+        assertThat(processA.path("started_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(processA.path("uptime_seconds").asDouble()).isNotNegative();
+        assertThat(processA.path("adopted").asBoolean()).isFalse();
+        assertThat(processA.path("crashes").asLong()).isZero();
+        assertThat(processA.path("last_exit").isNull()).isTrue();
+        assertThat(processA.path("log_file").asText()).endsWith("a.log");
+        JsonNode processB = slots.get(1).path("process");
+        assertThat(processB.path("running").asBoolean()).isFalse();
+        assertThat(processB.path("pid").isNull()).isTrue();
+        assertThat(processB.path("uptime_seconds").isNull()).isTrue();
+
         // A version that never becomes ready keeps its deploy running until cancelled.
         HttpResponse<String> started = api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"50s\"}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);

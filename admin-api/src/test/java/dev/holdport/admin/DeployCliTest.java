@@ -66,6 +66,22 @@ class DeployCliTest {
     }
 
     @Test
+    void statusShowsEachSupervisedSlotsProcess() throws Exception {
+        holdport.install("a", SlotInstall.serving("a"));
+        holdport.install("b", SlotInstall.serving("b"));
+        holdport.awaitServing("a");
+        long pid = holdport.pid("a").orElseThrow();
+
+        Result status = HoldportCommand.run("status", "--admin", holdport.url());
+
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).containsPattern("(?m)^ROUTE +SLOT +ACTIVE +ADDRESS +LIVE +PROCESS +PID +UPTIME +PATH$");
+        assertThat(status.out()).containsPattern("(?m)^web +a +yes +127\\.0\\.0\\.1:\\d+ +0 +running +" + pid
+                + " +(\\d+ms|\\d+\\.\\ds|\\d+m\\d\\ds) +\\S+/a$");
+        assertThat(status.out()).containsPattern("(?m)^web +b +127\\.0\\.0\\.1:\\d+ +0 +stopped +- +- +\\S+/b$");
+    }
+
+    @Test
     void usageErrorsExit2RefusalsExit1() throws Exception {
         holdport.install("a", SlotInstall.serving("a"));
         holdport.install("b", SlotInstall.serving("b"));
