@@ -101,6 +101,25 @@ class CliTest {
     }
 
     @Test
+    void cancelOfAnUnknownDeployExits1UsageErrorsExit2() throws Exception {
+        Result unknown = HoldportCommand.run("cancel", "web-19700101T000000Z-0000", "--json", "--admin", holdport.url());
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("cancel refused (404");
+        assertThat(Api.JSON.readTree(unknown.out()).path("status").asInt()).isEqualTo(404);
+
+        Result noId = HoldportCommand.run("cancel", "--admin", holdport.url());
+        assertThat(noId.exitCode()).isEqualTo(2);
+        assertThat(noId.err()).contains("ID");
+
+        Result blank = HoldportCommand.run("cancel", " ", "--admin", holdport.url());
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("ID is empty");
+
+        Result noRoute = HoldportCommand.run("cancel", "x", "--route", "web", "--admin", holdport.url());
+        assertThat(noRoute.exitCode()).as("a deploy id names its route").isEqualTo(2);
+    }
+
+    @Test
     void exit3WhenNothingListens() {
         String nobody = "http://127.0.0.1:" + FreePort.pick();
         Result result = HoldportCommand.run("pause", "--admin", nobody);
@@ -110,6 +129,9 @@ class CliTest {
 
         Result viaEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_URL", nobody), "switch", "--slot", "b");
         assertThat(viaEnv.exitCode()).isEqualTo(3);
+
+        Result cancel = HoldportCommand.run("cancel", "web-19700101T000000Z-0000", "--admin", nobody);
+        assertThat(cancel.exitCode()).isEqualTo(3);
     }
 
     @Test

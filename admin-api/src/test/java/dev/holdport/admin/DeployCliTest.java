@@ -1,20 +1,29 @@
 package dev.holdport.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.support.Api;
+import dev.holdport.admin.support.ChildOutput;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.HttpGet;
 import dev.holdport.admin.support.SlotInstall;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code holdport deploy} and {@code holdport rollback} as real CLI child processes, against a
- * holdport whose slots are real child processes started from their install folders.
+ * {@code holdport deploy}, {@code rollback}, {@code cancel} and {@code status} as real CLI child
+ * processes, against a holdport whose slots are real child processes started from their install
+ * folders.
  */
 class DeployCliTest {
 
@@ -79,6 +88,37 @@ class DeployCliTest {
         assertThat(status.out()).containsPattern("(?m)^web +a +yes +127\\.0\\.0\\.1:\\d+ +0 +running +" + pid
                 + " +(\\d+ms|\\d+\\.\\ds|\\d+m\\d\\ds) +\\S+/a$");
         assertThat(status.out()).containsPattern("(?m)^web +b +127\\.0\\.0\\.1:\\d+ +0 +stopped +- +- +\\S+/b$");
+    }
+
+    @Test
+    void cancelStopsADeployAnotherCliFollowsWhichThenRollsBack() throws Exception {
+        holdport.install("a", SlotInstall.serving("a"));
+        holdport.install("b", SlotInstall.neverReady()); // its deploy runs until cancelled (or ready.timeout)
+        holdport.awaitServing("a");
+        Process deploy = HoldportCommand.start(Map.of(), List.of("deploy", "--slot", "b", "--admin", holdport.url()));
+        ChildOutput deployOut = ChildOutput.collect(deploy.getInputStream());
+        ChildOutput deployErr = ChildOutput.collect(deploy.getErrorStream());
+        try {
+            Pattern header = Pattern.compile("(?m)^deploy (web-\\S+): switch from a to b$");
+            String id = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> header.matcher(deployOut.text()), Matcher::find).group(1);
+
+            Result cancel = HoldportCommand.run("cancel", id, "--admin", holdport.url());
+
+            assertThat(cancel.exitCode()).as(cancel.err()).isZero();
+            assertThat(cancel.out()).isEqualTo("cancelling deploy " + id + ": it rolls back to slot a\n");
+            assertThat(deploy.waitFor(60, TimeUnit.SECONDS)).as(deployOut.text()).isTrue();
+            assertThat(deploy.exitValue()).isEqualTo(1);
+            assertThat(deployOut.awaitEnd()).containsPattern("(?m)^cancelled after \\S+: slot a serves$");
+            assertThat(deployErr.awaitEnd()).contains("deploy " + id + " was cancelled");
+            assertThat(HttpGet.once(holdport.port("web"), 10_000).body()).isEqualTo("hello from a\n");
+
+            Result again = HoldportCommand.run("cancel", id, "--admin", holdport.url());
+            assertThat(again.exitCode()).isEqualTo(1);
+            assertThat(again.err()).contains("cancel refused (409").contains("already ended (cancelled)");
+        } finally {
+            deploy.destroyForcibly();
+        }
     }
 
     @Test
