@@ -2,8 +2,6 @@ package dev.holdport.deploy;
 
 import dev.holdport.config.HostPort;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +31,8 @@ final class CrashGuard {
 
     static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How long the start-up rule tries to connect to the active slot's address before starting it. */
+    private static final Duration PORT_IN_USE_PROBE = Duration.ofSeconds(1);
 
     private final SupervisedRoute route;
     private final Executor workers;
@@ -69,7 +69,7 @@ final class CrashGuard {
                 return;
             }
             HostPort address = process.slot().address();
-            if (answers(address)) {
+            if (ReadinessCheck.answers(address, PORT_IN_USE_PROBE)) {
                 log.warn("route {}: slot {} has a start command, but something already answers on {} and no pid file"
                         + " names it: holdport leaves it alone (it will not restart it, nor stop it in a deploy)",
                         route.name(), active, address);
@@ -273,15 +273,6 @@ final class CrashGuard {
             generation++;
             stoodDown.complete(new ProcessExit(0, java.util.OptionalInt.empty(), true));
             route.notifyAll();
-        }
-    }
-
-    private static boolean answers(HostPort address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(address.host(), address.port()), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.holdport.deploy;
 
+import dev.holdport.config.HostPort;
 import dev.holdport.config.ReadySettings;
 import dev.holdport.config.SlotConfig;
-import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -74,7 +74,7 @@ final class ReadinessCheck {
             }
             left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new NotReadyException("not ready within " + millis(budget) + " (" + attempts + " checks; last: "
+                throw new NotReadyException("not ready within " + ConfigDuration.format(budget) + " (" + attempts + " checks; last: "
                         + lastFailure + ")");
             }
             // Wait for the next check, but wake at once when the process exits.
@@ -106,13 +106,13 @@ final class ReadinessCheck {
         return url.startsWith("/") ? "http://" + slot.address() + url : url;
     }
 
+    /** True when something accepts a TCP connection on {@code address} within {@code timeout}. */
+    static boolean answers(HostPort address, Duration timeout) {
+        return tcpFailure(address, timeout) == null;
+    }
+
     private String checkTcp(Duration timeout) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(slot.address().host(), slot.address().port()), timeoutMillis(timeout));
-            return null;
-        } catch (IOException e) {
-            return "tcp " + slot.address() + ": " + e.getMessage();
-        }
+        return tcpFailure(slot.address(), timeout);
     }
 
     private String checkHttp(Duration timeout) {
@@ -137,12 +137,8 @@ final class ReadinessCheck {
 
     private String checkExec(Duration timeout) throws InterruptedException {
         Path dir = Path.of(slot.path().isEmpty() ? "." : slot.path());
-        ProcessBuilder builder = new ProcessBuilder(SlotProcess.resolve(ready.command(), dir))
-                .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true)
+        ProcessBuilder builder = SlotProcess.command(route, slot, SlotProcess.resolve(ready.command(), dir), dir)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().putAll(SlotProcess.environment(route, slot));
         Process check;
         try {
             check = builder.start();
@@ -152,7 +148,7 @@ final class ReadinessCheck {
         try {
             if (!check.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 check.destroyForcibly();
-                return String.join(" ", ready.command()) + " still running after " + millis(timeout);
+                return String.join(" ", ready.command()) + " still running after " + ConfigDuration.format(timeout);
             }
         } catch (InterruptedException e) {
             check.destroyForcibly();
@@ -171,11 +167,17 @@ final class ReadinessCheck {
         }
     }
 
-    private static int timeoutMillis(Duration timeout) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    /** Null when a TCP connect to {@code address} succeeds within {@code timeout}, else why not. */
+    private static String tcpFailure(HostPort address, Duration timeout) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address.host(), address.port()), timeoutMillis(timeout));
+            return null;
+        } catch (IOException e) {
+            return "tcp " + address + ": " + e.getMessage();
+        }
     }
 
-    private static String millis(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    private static int timeoutMillis(Duration timeout) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     }
 }

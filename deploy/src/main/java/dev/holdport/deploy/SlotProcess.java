@@ -203,16 +203,11 @@ final class SlotProcess {
             if (!Files.isDirectory(dir)) {
                 throw new IOException("install path " + dir + " is not a directory");
             }
-            List<String> command = Signals.inOwnGroup(resolve(slot.start(), dir));
             slotLog.rotateIfFull();
             slotLog.mark("starting slot " + name() + " of route " + route + ": " + String.join(" ", slot.start()));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()));
-            builder.environment().putAll(environment(route, slot));
-            Process process = builder.start();
+            Process process = command(route, slot, Signals.inOwnGroup(resolve(slot.start(), dir)), dir)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()))
+                    .start();
             ProcessHandle handle = process.toHandle();
             Run run = new Run(handle, Signals.groupsSupported(), handle.info().startInstant().orElse(null), false);
             current = run;
@@ -293,15 +288,11 @@ final class SlotProcess {
         Path dir = Path.of(slot.path());
         try {
             slotLog.mark("stopping pid " + pid + ": " + String.join(" ", slot.stop()));
-            ProcessBuilder builder = new ProcessBuilder(resolve(slot.stop(), dir))
-                    .directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true)
+            ProcessBuilder builder = command(route, slot, resolve(slot.stop(), dir), dir)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()));
-            builder.environment().putAll(environment(route, slot));
             builder.environment().put("HOLDPORT_PID", Long.toString(pid));
             Process stopper = builder.start();
-            if (!waitForUninterruptibly(stopper, timeout)) {
+            if (!waitUninterruptibly(timeout, nanos -> stopper.waitFor(nanos, TimeUnit.NANOSECONDS))) {
                 stopper.destroyForcibly();
                 log.warn("route {} slot {}: stop command still running after {}: killed it", route, name(), timeout);
             } else if (stopper.exitValue() != 0) {
@@ -352,8 +343,21 @@ final class SlotProcess {
 
     // ---- helpers shared with readiness checks ----
 
-    /** The variables every command of the slot gets, on top of holdport's own environment. */
-    static Map<String, String> environment(String route, SlotConfig slot) {
+    /**
+     * A command of the slot as holdport runs every one: in {@code dir}, with the slot's variables
+     * on top of holdport's own environment, no input, stderr into stdout (the caller says where).
+     */
+    static ProcessBuilder command(String route, SlotConfig slot, List<String> command, Path dir) {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true);
+        builder.environment().putAll(environment(route, slot));
+        return builder;
+    }
+
+    /** The variables every command of the slot gets. */
+    private static Map<String, String> environment(String route, SlotConfig slot) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HOLDPORT_ROUTE", route);
         env.put("HOLDPORT_SLOT", slot.name());
@@ -372,36 +376,36 @@ final class SlotProcess {
         return resolved;
     }
 
-    private static boolean awaitExit(Run run, Duration timeout) {
-        boolean interrupted = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            while (true) {
-                try {
-                    run.exit.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    return true;
-                } catch (TimeoutException e) {
-                    return !run.handle.isAlive();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    return true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** Waits up to {@code nanos} for something; true when it happened. */
+    @FunctionalInterface
+    private interface TimedWait {
+        boolean await(long nanos) throws InterruptedException;
     }
 
-    private static boolean waitForUninterruptibly(Process process, Duration timeout) {
+    private static boolean awaitExit(Run run, Duration timeout) {
+        return waitUninterruptibly(timeout, nanos -> {
+            try {
+                run.exit.get(nanos, TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                return !run.handle.isAlive();
+            } catch (ExecutionException e) {
+                return true;
+            }
+        });
+    }
+
+    /**
+     * Waits until {@code wait} says it is done or {@code timeout} passes, through interrupts (a
+     * stop once begun is finished); an interrupt that came meanwhile is set again afterwards.
+     */
+    private static boolean waitUninterruptibly(Duration timeout, TimedWait wait) {
         boolean interrupted = false;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
                 try {
-                    return process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return wait.await(Math.max(0, deadline - System.nanoTime()));
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }

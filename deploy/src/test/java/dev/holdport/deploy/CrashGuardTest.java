@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import dev.holdport.proxy.testing.Clients;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -44,13 +43,7 @@ class CrashGuardTest {
                 await().until(() -> holdport.route().status().paused());
                 Instant pausedAt = holdport.route().status().pausedSince();
                 long heldBefore = holdport.route().status().totals().held();
-                CompletableFuture<String> newcomer = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return Clients.ask(holdport.address(), "new");
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                });
+                CompletableFuture<String> newcomer = holdport.askInBackground("new");
                 await().until(() -> holdport.route().status().totals().held() > heldBefore);
                 assertThat(newcomer.get(30, TimeUnit.SECONDS)).as("a new connection waits, then is served").isEqualTo("v1");
 
@@ -90,13 +83,7 @@ class CrashGuardTest {
             ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
             await().until(() -> holdport.status("a").restarts() >= 2);
             assertThat(holdport.route().status().paused()).isTrue();
-            CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Clients.ask(holdport.address(), "waiting");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
 
             Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b")));
 
@@ -118,18 +105,11 @@ class CrashGuardTest {
                 .start()) {
             holdport.awaitServing("v1");
             Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
-            await().until(() -> holdport.deployer().find(started.id()).flatMap(Deploy::currentStep)
-                    .map(DeployStep::name).orElse("").equals("ready b"));
+            holdport.awaitStep(started, "ready b");
 
             ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
             await().until(() -> holdport.route().status().paused());
-            CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Clients.ask(holdport.address(), "waiting");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
             await().until(() -> holdport.route().status().held() == 1);
             holdport.deployer().cancel(started.id());
             Deploy done = holdport.awaitEnd(started);

@@ -50,8 +50,7 @@ class DeployControlTest {
                     .isInstanceOf(DeployConflictException.class);
             assertThat(holdport.deployer().runningOn("web")).map(Deploy::id).contains(first.id());
 
-            await().until(() -> holdport.deployer().find(first.id()).flatMap(Deploy::currentStep)
-                    .map(DeployStep::name).orElse("").equals("ready b"));
+            holdport.awaitStep(first, "ready b");
             assertThat(holdport.deployer().cancel(first.id())).isPresent();
             Deploy cancelled = holdport.awaitEnd(first);
 

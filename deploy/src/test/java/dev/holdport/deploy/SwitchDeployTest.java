@@ -29,13 +29,7 @@ class SwitchDeployTest {
             // Start-up rule: nothing answered on a's port, so holdport paused, started a, and
             // resumes once a is ready. A client arriving meanwhile is held, then served.
             assertThat(holdport.route().status().paused()).as("paused while slot a starts").isTrue();
-            CompletableFuture<String> early = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Clients.ask(holdport.address(), "early");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<String> early = holdport.askInBackground("early");
             await().until(() -> holdport.route().status().held() == 1);
             java.nio.file.Files.createFile(go);
             assertThat(early.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v1");

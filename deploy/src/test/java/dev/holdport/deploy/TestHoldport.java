@@ -8,11 +8,14 @@ import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
 import dev.holdport.proxy.testing.Clients;
 import dev.holdport.proxy.testing.FreePort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,6 +129,23 @@ final class TestHoldport implements AutoCloseable {
     void awaitServing(String name) {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> Clients.ask(address(), "up?").equals(name));
+    }
+
+    /** Sends one request through holdport on another thread, so the test can watch it being held. */
+    CompletableFuture<String> askInBackground(String request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Clients.ask(address(), request);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Waits until the deploy's running step is {@code step} ({@code "ready b"}). */
+    void awaitStep(Deploy started, String step) {
+        await().until(() -> deployer.find(started.id()).flatMap(Deploy::currentStep)
+                .map(DeployStep::name).orElse("").equals(step));
     }
 
     /** The pid of a slot's running process. */

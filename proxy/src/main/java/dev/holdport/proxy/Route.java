@@ -14,7 +14,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One public listener, its slots and its gate. All operations are thread-safe and idempotent,
+ * One public listener (a socket per event loop), its slots and its gate. All operations are thread-safe and idempotent,
  * and return the route's status after the operation.
  */
 public final class Route {
@@ -49,7 +52,8 @@ public final class Route {
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
     private final Bootstrap backendTemplate;
-    private volatile Channel listener;
+    /** One listening socket per event loop (see {@link #bind()}); empty before bind and after close. */
+    private volatile List<Channel> listeners = List.of();
 
     Route(RouteConfig config, Transport transport, EventLoopGroup group, ProxyObserver observer,
             String activeSlot, boolean paused, Runnable onStateChange) {
@@ -65,7 +69,7 @@ public final class Route {
         this.gate = new Gate(this, slots.get(activeSlot), paused);
         this.backendTemplate = new Bootstrap()
                 .group(group)
-                .channel(transport.socketChannelClass())
+                .channelFactory(transport.socketChannelFactory())
                 // The relay drives reads, and a backend's FIN is passed on, not a reason to close.
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -73,10 +77,40 @@ public final class Route {
                         (int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
     }
 
-    /** Binds the public listener. */
+    /**
+     * Binds the public listener: one socket per event loop, sharing the port through
+     * {@code SO_REUSEPORT}. The kernel spreads new connections over the sockets, and each
+     * connection lives on the loop that accepted it: no hand-off to another thread per connection.
+     */
     void bind() {
+        List<EventLoop> loops = new ArrayList<>();
+        group.forEach(executor -> loops.add((EventLoop) executor));
+        boolean shared = loops.size() > 1;
+        InetSocketAddress address = config.listen().toSocketAddress();
+        List<Channel> bound = new ArrayList<>(loops.size());
+        try {
+            if (shared && address.getPort() != 0) {
+                // With SO_REUSEPORT a second holdport started by mistake (same user) would bind the
+                // same port and silently take half the connections: insist the port is free first.
+                probeFree(address);
+            }
+            for (EventLoop loop : loops) {
+                Channel ch = serverBootstrap(loop, shared).bind(address).syncUninterruptibly().channel();
+                bound.add(ch);
+                address = (InetSocketAddress) ch.localAddress(); // a configured port 0: all share the first one's port
+            }
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+            bound.forEach(Channel::close);
+            throw new IllegalStateException("route " + name() + ": cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        }
+        listeners = List.copyOf(bound);
+        log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
+                gate.active().address, gate.view().paused() ? ", paused (restored from the state file)" : "");
+    }
+
+    private ServerBootstrap serverBootstrap(EventLoop loop, boolean shared) {
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(loop, loop) // accepted connections stay on the accepting loop
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -91,14 +125,18 @@ public final class Route {
                         ch.pipeline().addLast(new ClientConnection(Route.this));
                     }
                 });
-        InetSocketAddress address = config.listen().toSocketAddress();
-        try {
-            listener = bootstrap.bind(address).syncUninterruptibly().channel();
-        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
-            throw new IllegalStateException("route " + name() + ": cannot listen on " + config.listen() + ": " + e.getMessage(), e);
+        if (shared) {
+            bootstrap.option(transport.reusePort(), true);
         }
-        log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
-                gate.active().address, gate.view().paused() ? ", paused (restored from the state file)" : "");
+        return bootstrap;
+    }
+
+    /** Throws a {@link java.net.BindException} when something already listens on {@code address}. */
+    private static void probeFree(InetSocketAddress address) throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            probe.bind(address);
+        }
     }
 
     /** A bootstrap for one backend connection on {@code loop}: a copy of the route's template, so nothing is looked up per connection. */
@@ -112,8 +150,7 @@ public final class Route {
     }
 
     void setAccepting(boolean accepting) {
-        Channel ch = listener;
-        if (ch != null) {
+        for (Channel ch : listeners) {
             ch.config().setAutoRead(accepting);
         }
     }
@@ -154,13 +191,13 @@ public final class Route {
 
     /** The address the listener is bound to (the real port when the config said 0). */
     public InetSocketAddress listenAddress() {
-        Channel ch = listener;
-        return ch == null ? config.listen().toSocketAddress() : (InetSocketAddress) ch.localAddress();
+        List<Channel> bound = listeners;
+        return bound.isEmpty() ? config.listen().toSocketAddress() : (InetSocketAddress) bound.get(0).localAddress();
     }
 
     public boolean listening() {
-        Channel ch = listener;
-        return ch != null && ch.isActive();
+        List<Channel> bound = listeners;
+        return !bound.isEmpty() && bound.stream().allMatch(Channel::isActive);
     }
 
     /** New connections are held from now on. */
@@ -245,8 +282,7 @@ public final class Route {
 
     /** Stops accepting and closes held connections; live relays go on. */
     void stopAccepting() {
-        Channel ch = listener;
-        if (ch != null) {
+        for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
         }
         for (ClientConnection held : gate.shutDown()) {

@@ -2,30 +2,39 @@ package dev.holdport.proxy;
 
 import dev.holdport.config.TransportChoice;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.StandardSocketOptions;
 
 /**
  * The Netty transport of the data plane: io_uring where the kernel (and the container's seccomp
  * profile) allows it, NIO otherwise. Netty's epoll transport is deliberately not offered: from
  * 4.2.13 to at least 4.2.18 it truncates data sent after a peer's half-close (see
  * ARCHITECTURE.md); re-run {@code HalfCloseTest} against it before adding it.
+ *
+ * @param socketChannelFactory makes backend channels (a constructor reference: no reflection per connection)
+ * @param reusePort            the transport's {@code SO_REUSEPORT} option, for one listener per event loop
  */
 public record Transport(
         String name,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannelClass,
-        Class<? extends Channel> socketChannelClass) {
+        ChannelFactory<? extends Channel> socketChannelFactory,
+        ChannelOption<Boolean> reusePort) {
 
     /**
      * Netty 4.2.18's io_uring arms POLLIN as a multishot (edge-triggered) poll. When a peer's data
@@ -45,12 +54,12 @@ public record Transport(
 
     public static Transport ioUring() {
         return new Transport("io_uring", IoUringIoHandler.newFactory(),
-                IoUringServerSocketChannel.class, IoUringSocketChannel.class);
+                IoUringServerSocketChannel.class, IoUringSocketChannel::new, IoUringChannelOption.SO_REUSEPORT);
     }
 
     public static Transport nio() {
         return new Transport("nio", NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, NioSocketChannel.class);
+                NioServerSocketChannel.class, NioSocketChannel::new, NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT));
     }
 
     /** Whether io_uring can be used here; when not, {@link #ioUringUnavailableReason()} says why. */

@@ -65,6 +65,25 @@ class ProxyLifecycleTest {
     }
 
     @Test
+    void aSecondProxyOnTheSamePortIsRefusedDespiteSharedListeners() throws Exception {
+        // Each event loop has its own listening socket on the route's port (SO_REUSEPORT); that
+        // must not let a second holdport started by mistake share the port and take connections.
+        try (Backend first = Backend.start(Backend.namedAnswer("first"));
+                Proxy running = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("s1"),
+                        List.of(TestConfigs.route("web", "a", Map.of("a", first.port())))))) {
+            int port = running.routes().get(0).listenAddress().getPort();
+            var again = TestConfigs.with(TestConfigs.route("web", "a", Map.of("a", first.port())), b -> b.listenPort(port));
+            assertThatThrownBy(() -> Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("s2"), List.of(again))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("route web: cannot listen on 127.0.0.1:" + port)
+                    .hasMessageContaining("in use");
+            for (int i = 0; i < 20; i++) {
+                assertThat(Clients.ask(running.routes().get(0).listenAddress(), "x")).isEqualTo("first");
+            }
+        }
+    }
+
+    @Test
     void shutdownLetsLiveRelaysFinishAndClosesHeldConnectionsWithAReason() throws Exception {
         CompletableFuture<Void> answerNow = new CompletableFuture<>();
         Backend slowAnswer = Backend.start(socket -> {

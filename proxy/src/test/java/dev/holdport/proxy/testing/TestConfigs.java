@@ -57,6 +57,12 @@ public final class TestConfigs {
             this.r = r;
         }
 
+        public Builder listenPort(int port) {
+            r = new RouteConfig(r.name(), new HostPort(r.listen().host(), port), r.backlog(), r.slots(), r.active(), r.backend(),
+                    r.hold(), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
         public Builder hold(int max, Duration timeout, OnHoldTimeout onTimeout) {
             r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(),
                     new HoldSettings(max, timeout, onTimeout), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());

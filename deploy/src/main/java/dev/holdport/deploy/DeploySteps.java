@@ -1,0 +1,185 @@
+package dev.holdport.deploy;
+
+import dev.holdport.config.HostPort;
+import dev.holdport.config.SlotConfig;
+import dev.holdport.proxy.DrainResult;
+import dev.holdport.proxy.Route;
+import dev.holdport.proxy.RouteStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The steps a deploy is made of (pause, drain, stop, start, ready, switch, resume): what each
+ * does to the route and to the slots' processes, and the detail it records. Both flows use them,
+ * {@link ForwardFlow} and {@link RollbackFlow}; each runs through {@link DeployRun#step}, which
+ * records it and applies the time limits. Used by the deploy's thread only.
+ */
+final class DeploySteps {
+
+    /** Watched in place of a process's exit when none of ours runs in the slot (an unsupervised slot). */
+    private static final CompletableFuture<ProcessExit> NEVER = new CompletableFuture<>();
+    /** How long the start step tries to connect to a slot's address to find another process on its port. */
+    private static final Duration PORT_IN_USE_PROBE = Duration.ofMillis(500);
+
+    private final DeployRun run;
+    private final SupervisedRoute supervised;
+    private final Route route;
+    /** This deploy paused the route and has not resumed it yet. */
+    private boolean pausedByDeploy;
+    /** The exits of the processes this deploy started, by slot. */
+    private final Map<String, CompletableFuture<ProcessExit>> startedHere = new HashMap<>();
+
+    DeploySteps(DeployRun run, SupervisedRoute supervised) {
+        this.run = run;
+        this.supervised = supervised;
+        this.route = supervised.route;
+    }
+
+    void pause() throws StepFailure {
+        run.step("pause", "", false, Duration.ZERO, budget -> {
+            boolean wasPaused = route.status().paused();
+            route.pause();
+            if (!wasPaused) {
+                pausedByDeploy = true;
+                return "new connections are held";
+            }
+            return "the route was already paused";
+        });
+    }
+
+    void resume(String slot) throws StepFailure {
+        run.step("resume", slot, false, Duration.ZERO, budget -> {
+            int held = route.status().held();
+            route.resume(slot);
+            pausedByDeploy = false;
+            return "released " + held + " held connections to slot " + slot;
+        });
+    }
+
+    /** Resume to the slot if this deploy (or the crash guard before it) paused; else only switch, leaving an operator's pause alone. */
+    void resumeOrSwitch(String slot) throws StepFailure {
+        RouteStatus status = route.status();
+        if (holdsClients(status)) {
+            resume(slot);
+        } else if (!status.activeSlot().equals(slot)) {
+            switchTo(slot, status.paused()
+                    ? "the route stays paused (it was paused before the deploy)"
+                    : "new connections go to slot " + slot);
+        }
+    }
+
+    /** When even the rollback failed: the route is resumed to {@code slot} so clients are not held. */
+    void resumeAsLastResort(String slot) throws StepFailure {
+        run.step("resume", slot, false, Duration.ZERO, budget -> {
+            route.resume(slot);
+            return "last resort: the route is resumed to slot " + slot + " so clients are not held";
+        });
+    }
+
+    void switchTo(String slot, String detail) throws StepFailure {
+        run.step("switch", slot, false, Duration.ZERO, budget -> {
+            route.switchTo(slot);
+            return detail;
+        });
+    }
+
+    /** Waits for the relays that stopping {@code slot} would cut (all of them while paused). */
+    void drain(String slot) throws StepFailure {
+        Duration drainTimeout = supervised.config.drainTimeout();
+        run.step("drain", slot, true, drainTimeout, budget -> {
+            DrainResult result;
+            try {
+                result = route.drain(budget).get(budget.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new StepFailure("drain did not complete: " + e);
+            }
+            if (result.drained()) {
+                return "relays ended after " + result.waited().toMillis() + " ms";
+            }
+            if (budget.compareTo(drainTimeout) < 0) {
+                throw new StepFailure(result.remaining() + " relays still open when the deploy's time ran out");
+            }
+            return result.remaining() + " relays still open after drain.timeout (" + ConfigDuration.format(drainTimeout)
+                    + "): stopping the slot cuts them";
+        });
+    }
+
+    void stop(String slot) throws StepFailure {
+        Optional<SlotProcess> process = supervised.process(slot);
+        if (process.isEmpty()) {
+            return; // not supervised: holdport does not stop what it did not start
+        }
+        Duration limit = process.get().slot().stopTimeout().plusSeconds(5);
+        run.step("stop", slot, false, limit, budget -> {
+            try {
+                return process.get().stop();
+            } catch (IOException e) {
+                throw new StepFailure(e.getMessage());
+            }
+        });
+    }
+
+    void start(String slot) throws StepFailure {
+        Optional<SlotProcess> process = supervised.process(slot);
+        if (process.isEmpty()) {
+            return; // not supervised: the slot is started by someone else; the ready step checks it
+        }
+        run.step("start", slot, false, Duration.ZERO, budget -> {
+            HostPort address = process.get().slot().address();
+            if (ReadinessCheck.answers(address, PORT_IN_USE_PROBE)) {
+                throw new StepFailure(address + " already answers before slot " + slot
+                        + " was started: another process holds its port");
+            }
+            try {
+                CompletableFuture<ProcessExit> exit = process.get().start();
+                startedHere.put(slot, exit);
+                OptionalLong pid = process.get().pid();
+                return (pid.isPresent() ? "pid " + pid.getAsLong() + " started" : "started (and already exited)")
+                        + " in " + process.get().slot().path()
+                        + ", output to " + process.get().log().file();
+            } catch (IOException | IllegalStateException e) {
+                throw new StepFailure("cannot start: " + e.getMessage());
+            }
+        });
+    }
+
+    void ready(String slot) throws StepFailure {
+        SlotConfig config = supervised.slot(slot);
+        Optional<SlotProcess> process = supervised.process(slot);
+        CompletableFuture<ProcessExit> exit = startedHere.getOrDefault(slot,
+                process.map(SlotProcess::exit).filter(e -> !e.isDone()).orElse(NEVER));
+        run.step("ready", slot, true, config.ready().timeout(), budget -> {
+            int checks = new ReadinessCheck(route.name(), config).await(exit, budget,
+                    process.map(SlotProcess::log).orElse(null));
+            return config.ready().type().configName() + " check passed (" + checks + " checks)";
+        });
+    }
+
+    // ---- what the flows ask before choosing a step ----
+
+    boolean running(String slot) {
+        return supervised.process(slot).map(SlotProcess::alive).orElse(false);
+    }
+
+    boolean startedByThisDeploy(String slot) {
+        return startedHere.containsKey(slot);
+    }
+
+    /** The route was paused for a crash (by the guard before the deploy, or during it): this deploy resumes it. */
+    boolean pausedForCrash() {
+        return run.resumesAtEnd();
+    }
+
+    /** The route is paused, and by this deploy (or for a crash it took over), not by an operator. */
+    boolean holdsClients(RouteStatus status) {
+        return status.paused() && (pausedByDeploy || pausedForCrash());
+    }
+}
