@@ -1,5 +1,6 @@
 package dev.holdport.admin;
 
+import dev.holdport.admin.cli.CancelCommand;
 import dev.holdport.admin.cli.CheckConfigCommand;
 import dev.holdport.admin.cli.DemoCommand;
 import dev.holdport.admin.cli.DeployCommand;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Command;
             DrainCommand.class,
             DeployCommand.class,
             RollbackCommand.class,
+            CancelCommand.class,
             DemoCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

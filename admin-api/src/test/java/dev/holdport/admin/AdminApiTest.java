@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.support.Api;
-import dev.holdport.admin.support.LineBackend;
+import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.LineClient;
-import dev.holdport.admin.support.RunningHoldport;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,38 +18,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every endpoint of the admin API over real HTTP against a real holdport. */
 class AdminApiTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private LineBackend a;
-    private LineBackend b;
-    private RunningHoldport holdport;
-    private Api api;
-
-    @BeforeEach
-    void start() throws Exception {
-        a = LineBackend.start("a");
-        b = LineBackend.start("b");
-        holdport = RunningHoldport.webRoute(a, b);
-        api = new Api(holdport.api());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        holdport.close();
-        a.close();
-        b.close();
-    }
+    @RegisterExtension
+    final HoldportFixture holdport = HoldportFixture.lineBackends();
 
     @Test
     void statusDescribesEveryRouteWithItsSlotsAndCounters() {
-        HttpResponse<String> response = api.get("/status");
+        HttpResponse<String> response = holdport.api().get("/status");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -68,10 +49,11 @@ class AdminApiTest {
         assertThat(web.get("slots")).hasSize(2);
         JsonNode slotA = web.get("slots").get(0);
         assertThat(slotA.get("name").asText()).isEqualTo("a");
-        assertThat(slotA.get("address").asText()).isEqualTo(a.address());
+        assertThat(slotA.get("address").asText()).isEqualTo(holdport.a().address());
         assertThat(slotA.get("path").asText()).isEqualTo("/opt/app/a");
         assertThat(slotA.get("active").asBoolean()).isTrue();
         assertThat(slotA.get("live_relays").asInt()).isZero();
+        assertThat(slotA.get("process").isNull()).as("not supervised: no start command").isTrue();
         assertThat(web.get("slots").get(1).get("active").asBoolean()).isFalse();
         JsonNode totals = web.get("totals");
         for (String counter : new String[] {"accepted", "relayed", "held", "released", "abandoned", "timed_out",
@@ -86,7 +68,7 @@ class AdminApiTest {
 
     @Test
     void routeStatusIsOneRoute() {
-        HttpResponse<String> response = api.get("/routes/web/status");
+        HttpResponse<String> response = holdport.api().get("/routes/web/status");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode web = Api.json(response);
@@ -96,30 +78,30 @@ class AdminApiTest {
 
     @Test
     void pauseAndResumeEveryRouteAreIdempotent() {
-        JsonNode paused = Api.json(api.post("/pause")).get("routes").get(0);
+        JsonNode paused = Api.json(holdport.api().post("/pause")).get("routes").get(0);
         assertThat(paused.get("state").asText()).isEqualTo("paused");
         assertThat(paused.get("paused_since").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 
-        HttpResponse<String> again = api.post("/pause");
+        HttpResponse<String> again = holdport.api().post("/pause");
         assertThat(again.statusCode()).isEqualTo(200);
         JsonNode pausedAgain = Api.json(again).get("routes").get(0);
         assertThat(pausedAgain.get("state").asText()).isEqualTo("paused");
         assertThat(pausedAgain.get("paused_since").asText()).isEqualTo(paused.get("paused_since").asText());
         assertThat(pausedAgain.get("totals").get("pauses").asLong()).isEqualTo(1);
 
-        JsonNode resumed = Api.json(api.post("/resume")).get("routes").get(0);
+        JsonNode resumed = Api.json(holdport.api().post("/resume")).get("routes").get(0);
         assertThat(resumed.get("state").asText()).isEqualTo("open");
         assertThat(resumed.get("active").asText()).isEqualTo("a");
-        assertThat(Api.json(api.post("/resume")).get("routes").get(0).get("state").asText()).isEqualTo("open");
+        assertThat(Api.json(holdport.api().post("/resume")).get("routes").get(0).get("state").asText()).isEqualTo("open");
     }
 
     @Test
     void pauseAndResumeOneRoute() {
-        HttpResponse<String> paused = api.post("/routes/web/pause");
+        HttpResponse<String> paused = holdport.api().post("/routes/web/pause");
         assertThat(paused.statusCode()).isEqualTo(200);
         assertThat(Api.json(paused).get("state").asText()).isEqualTo("paused");
 
-        HttpResponse<String> resumed = api.post("/routes/web/resume", "{\"slot\": \"b\"}");
+        HttpResponse<String> resumed = holdport.api().post("/routes/web/resume", "{\"slot\": \"b\"}");
         assertThat(resumed.statusCode()).isEqualTo(200);
         assertThat(Api.json(resumed).get("state").asText()).isEqualTo("open");
         assertThat(Api.json(resumed).get("active").asText()).isEqualTo("b");
@@ -127,9 +109,9 @@ class AdminApiTest {
 
     @Test
     void resumeToASlotGivenInTheQuery() {
-        api.post("/pause");
+        holdport.api().post("/pause");
 
-        JsonNode web = Api.json(api.post("/resume?slot=b")).get("routes").get(0);
+        JsonNode web = Api.json(holdport.api().post("/resume?slot=b")).get("routes").get(0);
 
         assertThat(web.get("state").asText()).isEqualTo("open");
         assertThat(web.get("active").asText()).isEqualTo("b");
@@ -137,39 +119,39 @@ class AdminApiTest {
 
     @Test
     void switchByBodyOrQueryIsIdempotent() throws Exception {
-        JsonNode switched = Api.json(api.post("/switch", "{\"slot\":\"b\"}")).get("routes").get(0);
+        JsonNode switched = Api.json(holdport.api().post("/switch", "{\"slot\":\"b\"}")).get("routes").get(0);
         assertThat(switched.get("active").asText()).isEqualTo("b");
         assertThat(switched.get("totals").get("switches").asLong()).isEqualTo(1);
-        JsonNode again = Api.json(api.post("/switch?slot=b")).get("routes").get(0);
+        JsonNode again = Api.json(holdport.api().post("/switch?slot=b")).get("routes").get(0);
         assertThat(again.get("totals").get("switches").asLong()).isEqualTo(1);
 
         try (LineClient client = LineClient.connect(holdport.port("web"), WAIT)) {
             assertThat(client.exchange("hi")).isEqualTo("b: hi");
         }
 
-        JsonNode back = Api.json(api.post("/routes/web/switch?slot=a"));
+        JsonNode back = Api.json(holdport.api().post("/routes/web/switch?slot=a"));
         assertThat(back.get("active").asText()).isEqualTo("a");
         assertThat(back.get("slots").get(0).get("active").asBoolean()).isTrue();
     }
 
     @Test
     void heldConnectionIsReleasedByResume() throws Exception {
-        api.post("/pause");
+        holdport.api().post("/pause");
         try (LineClient client = LineClient.connect(holdport.port("web"), WAIT)) {
             client.send("held");
 
-            await().atMost(WAIT).until(() -> api.routeStatus("web").get("held").asInt() == 1);
-            JsonNode holding = api.routeStatus("web");
+            await().atMost(WAIT).until(() -> holdport.api().routeStatus("web").get("held").asInt() == 1);
+            JsonNode holding = holdport.api().routeStatus("web");
             assertThat(holding.get("state").asText()).isEqualTo("paused");
             assertThat(holding.get("totals").get("held").asLong()).isEqualTo(1);
             assertThat(holding.get("totals").get("relayed").asLong()).isZero();
-            assertThat(a.accepted()).isZero();
+            assertThat(holdport.a().accepted()).isZero();
 
-            HttpResponse<String> resumed = api.post("/resume");
+            HttpResponse<String> resumed = holdport.api().post("/resume");
             assertThat(resumed.statusCode()).isEqualTo(200);
 
             assertThat(client.readLine()).isEqualTo("a: held");
-            JsonNode released = api.routeStatus("web");
+            JsonNode released = holdport.api().routeStatus("web");
             assertThat(released.get("state").asText()).isEqualTo("open");
             assertThat(released.get("held").asInt()).isZero();
             assertThat(released.get("totals").get("released").asLong()).isEqualTo(1);
@@ -180,7 +162,7 @@ class AdminApiTest {
 
     @Test
     void drainAnswersAtOnceWhenNothingUsesAnInactiveSlot() {
-        HttpResponse<String> response = api.post("/drain", "{\"timeout\": \"5s\"}");
+        HttpResponse<String> response = holdport.api().post("/drain", "{\"timeout\": \"5s\"}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode drain = Api.json(response).get("routes").get(0).get("drain");
@@ -193,9 +175,9 @@ class AdminApiTest {
     void drainTimesOutWithWhatRemained() throws Exception {
         try (LineClient client = LineClient.connect(holdport.port("web"), WAIT)) {
             assertThat(client.exchange("on a")).isEqualTo("a: on a");
-            api.post("/switch?slot=b");
+            holdport.api().post("/switch?slot=b");
 
-            HttpResponse<String> response = api.post("/routes/web/drain?timeout=300ms");
+            HttpResponse<String> response = holdport.api().post("/routes/web/drain?timeout=300ms");
 
             assertThat(response.statusCode()).isEqualTo(200);
             JsonNode web = Api.json(response);
@@ -212,11 +194,11 @@ class AdminApiTest {
     void drainAnswersWhenTheLastOldRelayEnds() throws Exception {
         LineClient client = LineClient.connect(holdport.port("web"), WAIT);
         assertThat(client.exchange("on a")).isEqualTo("a: on a");
-        api.post("/switch", "{\"slot\": \"b\"}");
+        holdport.api().post("/switch", "{\"slot\": \"b\"}");
 
         CompletableFuture<HttpResponse<String>> drain = CompletableFuture.supplyAsync(
-                () -> api.post("/routes/web/drain", "{\"timeout\": 30}"));
-        await().atMost(WAIT).until(() -> api.routeStatus("web").get("slots").get(0).get("live_relays").asInt() == 1);
+                () -> holdport.api().post("/routes/web/drain", "{\"timeout\": 30}"));
+        await().atMost(WAIT).until(() -> holdport.api().routeStatus("web").get("slots").get(0).get("live_relays").asInt() == 1);
         client.close();
 
         HttpResponse<String> response = drain.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
@@ -228,20 +210,20 @@ class AdminApiTest {
 
     @Test
     void probesAndDocument() {
-        HttpResponse<String> health = api.get("/healthz");
+        HttpResponse<String> health = holdport.api().get("/healthz");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(Api.json(health).get("status").asText()).isEqualTo("ok");
 
-        HttpResponse<String> ready = api.get("/readyz");
+        HttpResponse<String> ready = holdport.api().get("/readyz");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(Api.json(ready).get("status").asText()).isEqualTo("ready");
 
-        HttpResponse<String> openApi = api.get("/openapi.yaml");
+        HttpResponse<String> openApi = holdport.api().get("/openapi.yaml");
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(openApi.headers().firstValue("Content-Type")).hasValue("application/yaml");
         assertThat(openApi.body()).startsWith("openapi: 3.").contains("/routes/{route}/drain:");
 
-        HttpResponse<String> metrics = api.get("/metrics");
+        HttpResponse<String> metrics = holdport.api().get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
@@ -250,14 +232,14 @@ class AdminApiTest {
 
     @Test
     void everyPathOfTheOpenApiDocumentIsServed() {
-        List<String> documented = api.get("/openapi.yaml").body().lines()
+        List<String> documented = holdport.api().get("/openapi.yaml").body().lines()
                 .filter(line -> line.matches("  /\\S*:"))
                 .map(line -> line.trim().replace(":", "").replace("{route}", "web").replace("{id}", "web-none"))
                 .toList();
 
         assertThat(documented).hasSize(20);
         for (String path : documented) {
-            HttpResponse<String> response = api.get(path);
+            HttpResponse<String> response = holdport.api().get(path);
             if (path.startsWith("/deploys/")) {
                 // the path exists; the deploy does not
                 assertProblem(response, 404, "unknown-deploy");
@@ -273,14 +255,14 @@ class AdminApiTest {
         // Shutting the proxy down closes its listeners while the admin API still answers.
         holdport.process().proxy().shutdown(Duration.ZERO);
 
-        assertProblem(api.get("/readyz"), 503, "not-ready");
-        assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
+        assertProblem(holdport.api().get("/readyz"), 503, "not-ready");
+        assertThat(holdport.api().get("/healthz").statusCode()).isEqualTo(200);
     }
 
     @Test
     void unknownRouteIs404() {
         for (String path : new String[] {"/routes/nope/pause", "/routes/nope/status"}) {
-            HttpResponse<String> response = path.endsWith("status") ? api.get(path) : api.post(path);
+            HttpResponse<String> response = path.endsWith("status") ? holdport.api().get(path) : holdport.api().post(path);
             JsonNode problem = assertProblem(response, 404, "unknown-route");
             assertThat(problem.get("detail").asText()).contains("\"nope\"").contains("web");
         }
@@ -288,49 +270,49 @@ class AdminApiTest {
 
     @Test
     void unknownSlotIs400AndChangesNothing() {
-        JsonNode problem = assertProblem(api.post("/switch", "{\"slot\": \"zz\"}"), 400, "unknown-slot");
+        JsonNode problem = assertProblem(holdport.api().post("/switch", "{\"slot\": \"zz\"}"), 400, "unknown-slot");
         assertThat(problem.get("detail").asText()).contains("zz");
-        assertProblem(api.post("/routes/web/resume?slot=zz"), 400, "unknown-slot");
+        assertProblem(holdport.api().post("/routes/web/resume?slot=zz"), 400, "unknown-slot");
 
-        JsonNode web = api.routeStatus("web");
+        JsonNode web = holdport.api().routeStatus("web");
         assertThat(web.get("active").asText()).isEqualTo("a");
         assertThat(web.get("totals").get("switches").asLong()).isZero();
     }
 
     @Test
     void malformedJsonIs400() {
-        assertProblem(api.post("/switch", "{\"slot\": "), 400, "malformed-json");
-        assertProblem(api.post("/switch", "[\"b\"]"), 400, "malformed-json");
-        assertProblem(api.post("/routes/web/pause", "pause"), 400, "malformed-json");
+        assertProblem(holdport.api().post("/switch", "{\"slot\": "), 400, "malformed-json");
+        assertProblem(holdport.api().post("/switch", "[\"b\"]"), 400, "malformed-json");
+        assertProblem(holdport.api().post("/routes/web/pause", "pause"), 400, "malformed-json");
     }
 
     @Test
     void badArgumentsAre400() {
-        JsonNode typo = assertProblem(api.post("/switch", "{\"slott\": \"b\"}"), 400, "invalid-request");
+        JsonNode typo = assertProblem(holdport.api().post("/switch", "{\"slott\": \"b\"}"), 400, "invalid-request");
         assertThat(typo.get("detail").asText()).contains("slott");
-        assertProblem(api.post("/switch"), 400, "invalid-request");
-        assertProblem(api.post("/switch", "{\"slot\": 2}"), 400, "invalid-request");
-        assertProblem(api.post("/pause?slot=b"), 400, "invalid-request");
-        assertProblem(api.post("/switch?slot=a", "{\"slot\": \"b\"}"), 400, "invalid-request");
-        assertProblem(api.post("/switch?slot=a&slot=b"), 400, "invalid-request");
-        assertProblem(api.get("/status?verbose=1"), 400, "invalid-request");
-        JsonNode timeout = assertProblem(api.post("/drain?timeout=soon"), 400, "invalid-request");
+        assertProblem(holdport.api().post("/switch"), 400, "invalid-request");
+        assertProblem(holdport.api().post("/switch", "{\"slot\": 2}"), 400, "invalid-request");
+        assertProblem(holdport.api().post("/pause?slot=b"), 400, "invalid-request");
+        assertProblem(holdport.api().post("/switch?slot=a", "{\"slot\": \"b\"}"), 400, "invalid-request");
+        assertProblem(holdport.api().post("/switch?slot=a&slot=b"), 400, "invalid-request");
+        assertProblem(holdport.api().get("/status?verbose=1"), 400, "invalid-request");
+        JsonNode timeout = assertProblem(holdport.api().post("/drain?timeout=soon"), 400, "invalid-request");
         assertThat(timeout.get("detail").asText()).contains("soon");
 
-        assertThat(api.routeStatus("web").get("state").asText()).isEqualTo("open");
+        assertThat(holdport.api().routeStatus("web").get("state").asText()).isEqualTo("open");
     }
 
     @Test
     void wrongMethodIs405WithAllow() {
-        HttpResponse<String> getPause = api.get("/pause");
+        HttpResponse<String> getPause = holdport.api().get("/pause");
         assertProblem(getPause, 405, "method-not-allowed");
         assertThat(getPause.headers().firstValue("Allow")).hasValue("POST");
 
-        HttpResponse<String> postStatus = api.post("/routes/web/status");
+        HttpResponse<String> postStatus = holdport.api().post("/routes/web/status");
         assertProblem(postStatus, 405, "method-not-allowed");
         assertThat(postStatus.headers().firstValue("Allow")).hasValue("GET");
 
-        HttpResponse<String> deleteMetrics = api.send("DELETE", "/metrics", HttpRequest.BodyPublishers.noBody());
+        HttpResponse<String> deleteMetrics = holdport.api().send("DELETE", "/metrics", HttpRequest.BodyPublishers.noBody());
         assertProblem(deleteMetrics, 405, "method-not-allowed");
         assertThat(deleteMetrics.headers().firstValue("Allow")).hasValue("GET");
     }
@@ -338,22 +320,22 @@ class AdminApiTest {
     @Test
     void bodyOver64KiBIs413() {
         String big = "{\"slot\": \"" + "b".repeat(70 * 1024) + "\"}";
-        assertProblem(api.post("/switch", big), 413, "body-too-large");
+        assertProblem(holdport.api().post("/switch", big), 413, "body-too-large");
 
         // Without a Content-Length (chunked), the limit applies as the body arrives.
         InputStream chunked = new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = api.send(api.request("/switch")
+        HttpResponse<String> response = holdport.api().send(holdport.api().request("/switch")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> chunked)));
         assertProblem(response, 413, "body-too-large");
 
-        assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("a");
+        assertThat(holdport.api().routeStatus("web").get("active").asText()).isEqualTo("a");
     }
 
     @Test
     void unknownPathIs404() {
         for (String path : new String[] {"/", "/nope", "/routes", "/routes/web", "/routes/web/frobnicate",
             "/routes/web/status/more", "/status/"}) {
-            JsonNode problem = assertProblem(api.get(path), 404, "not-found");
+            JsonNode problem = assertProblem(holdport.api().get(path), 404, "not-found");
             assertThat(problem.get("instance").asText()).isEqualTo(path);
         }
     }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.server.AdminServer;
 import dev.holdport.admin.support.Api;
-import dev.holdport.admin.support.LineBackend;
+import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.RunningHoldport;
 import dev.holdport.config.AdminConfig;
 import dev.holdport.config.HostPort;
@@ -24,73 +24,59 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.server.Handler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bearer token, the loopback rule and the Unix domain socket. */
 class AdminSecurityTest {
 
     private static final String TOKEN = "s3cret-token";
 
-    private LineBackend a;
-    private LineBackend b;
-
-    @BeforeEach
-    void startBackends() throws Exception {
-        a = LineBackend.start("a");
-        b = LineBackend.start("b");
-    }
-
-    @AfterEach
-    void stopBackends() throws Exception {
-        a.close();
-        b.close();
-    }
+    @RegisterExtension
+    final HoldportFixture holdport = HoldportFixture.lineBackends();
 
     @Test
     void noStateChangeWithoutTheToken() throws Exception {
-        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b, Optional.of(TOKEN))) {
-            Api anonymous = new Api(holdport.api());
-            Api wrong = anonymous.withToken("not-the-token");
-            Api right = anonymous.withToken(TOKEN);
-            List<String> changes = List.of("/pause", "/resume?slot=b", "/switch?slot=b", "/drain?timeout=1s",
-                    "/routes/web/pause", "/routes/web/resume?slot=b", "/routes/web/switch?slot=b",
-                    "/routes/web/drain?timeout=1s");
+        holdport.startWithToken(TOKEN);
+        Api anonymous = holdport.api();
+        Api wrong = anonymous.withToken("not-the-token");
+        Api right = anonymous.withToken(TOKEN);
+        List<String> changes = List.of("/pause", "/resume?slot=b", "/switch?slot=b", "/drain?timeout=1s",
+                "/routes/web/pause", "/routes/web/resume?slot=b", "/routes/web/switch?slot=b",
+                "/routes/web/drain?timeout=1s");
 
-            for (String path : changes) {
-                HttpResponse<String> none = anonymous.post(path);
-                assertProblem(none, 401, "unauthorized");
-                assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"holdport\"");
+        for (String path : changes) {
+            HttpResponse<String> none = anonymous.post(path);
+            assertProblem(none, 401, "unauthorized");
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"holdport\"");
 
-                HttpResponse<String> bad = wrong.post(path);
-                assertProblem(bad, 401, "unauthorized");
-                assertThat(bad.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-                        v -> assertThat(v).startsWith("Bearer ").contains("invalid_token"));
+            HttpResponse<String> bad = wrong.post(path);
+            assertProblem(bad, 401, "unauthorized");
+            assertThat(bad.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    v -> assertThat(v).startsWith("Bearer ").contains("invalid_token"));
 
-                JsonNode web = right.routeStatus("web");
-                assertThat(web.get("state").asText()).as("after %s", path).isEqualTo("open");
-                assertThat(web.get("active").asText()).as("after %s", path).isEqualTo("a");
-                assertThat(web.get("totals").get("pauses").asLong()).isZero();
-                assertThat(web.get("totals").get("switches").asLong()).isZero();
-            }
-
-            assertProblem(anonymous.get("/status"), 401, "unauthorized");
-            assertProblem(anonymous.get("/metrics"), 401, "unauthorized");
-            assertProblem(anonymous.get("/nope"), 401, "unauthorized"); // reveals no paths either
-            assertThat(anonymous.get("/healthz").statusCode()).isEqualTo(200);
-            assertThat(anonymous.get("/readyz").statusCode()).isEqualTo(200);
-
-            assertThat(right.post("/pause").statusCode()).isEqualTo(200);
-            assertThat(right.routeStatus("web").get("state").asText()).isEqualTo("paused");
-            assertThat(right.post("/switch?slot=b").statusCode()).isEqualTo(200);
-            assertThat(right.routeStatus("web").get("active").asText()).isEqualTo("b");
-            // the scheme name is case-insensitive (RFC 9110)
-            HttpResponse<String> lowerCase = anonymous.send(anonymous.request("/routes/web/resume")
-                    .header("Authorization", "bearer " + TOKEN)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
-            assertThat(lowerCase.statusCode()).isEqualTo(200);
+            JsonNode web = right.routeStatus("web");
+            assertThat(web.get("state").asText()).as("after %s", path).isEqualTo("open");
+            assertThat(web.get("active").asText()).as("after %s", path).isEqualTo("a");
+            assertThat(web.get("totals").get("pauses").asLong()).isZero();
+            assertThat(web.get("totals").get("switches").asLong()).isZero();
         }
+
+        assertProblem(anonymous.get("/status"), 401, "unauthorized");
+        assertProblem(anonymous.get("/metrics"), 401, "unauthorized");
+        assertProblem(anonymous.get("/nope"), 401, "unauthorized"); // reveals no paths either
+        assertThat(anonymous.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(anonymous.get("/readyz").statusCode()).isEqualTo(200);
+
+        assertThat(right.post("/pause").statusCode()).isEqualTo(200);
+        assertThat(right.routeStatus("web").get("state").asText()).isEqualTo("paused");
+        assertThat(right.post("/switch?slot=b").statusCode()).isEqualTo(200);
+        assertThat(right.routeStatus("web").get("active").asText()).isEqualTo("b");
+        // the scheme name is case-insensitive (RFC 9110)
+        HttpResponse<String> lowerCase = anonymous.send(anonymous.request("/routes/web/resume")
+                .header("Authorization", "bearer " + TOKEN)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+        assertThat(lowerCase.statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -121,14 +107,14 @@ class AdminSecurityTest {
     void unixSocketIsOwnerOnlyAndAnswers() throws Exception {
         Path dir = Files.createTempDirectory("holdport-sock-");
         Path socket = dir.resolve("admin.sock");
-        try (RunningHoldport holdport = RunningHoldport.start("""
+        try (RunningHoldport running = RunningHoldport.start("""
                 admin { listen = "127.0.0.1:0", unix-socket = "%s" }
                 routes.web {
                   listen = "127.0.0.1:0"
                   active = a
                   slots.a.address = "%s"
                 }
-                """.formatted(socket, a.address()))) {
+                """.formatted(socket, holdport.a().address()))) {
             assertThat(Files.getPosixFilePermissions(socket))
                     .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
 
@@ -137,7 +123,7 @@ class AdminSecurityTest {
 
             assertThat(answer).startsWith("HTTP/1.1 200");
             assertThat(answer).contains("\"state\" : \"paused\"");
-            assertThat(new Api(holdport.api()).routeStatus("web").get("state").asText()).isEqualTo("paused");
+            assertThat(new Api(running.url()).routeStatus("web").get("state").asText()).isEqualTo("paused");
             try (var files = Files.list(dir)) {
                 assertThat(files.toList()).containsExactly(socket); // no temporary name left behind
             }

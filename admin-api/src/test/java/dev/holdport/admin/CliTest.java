@@ -7,119 +7,116 @@ import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.FreePort;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
-import dev.holdport.admin.support.LineBackend;
-import dev.holdport.admin.support.RunningHoldport;
+import dev.holdport.admin.support.HoldportFixture;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The real CLI, as a child process, against a running holdport: output and exit codes. */
 class CliTest {
 
-    private LineBackend a;
-    private LineBackend b;
-
-    @BeforeEach
-    void startBackends() throws Exception {
-        a = LineBackend.start("a");
-        b = LineBackend.start("b");
-    }
-
-    @AfterEach
-    void stopBackends() throws Exception {
-        a.close();
-        b.close();
-    }
+    @RegisterExtension
+    final HoldportFixture holdport = HoldportFixture.lineBackends();
 
     @Test
     void commandsPrintATableAndExit0() throws Exception {
-        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b)) {
-            String admin = holdport.api();
-            Api api = new Api(admin);
+        String admin = holdport.url();
+        Api api = holdport.api();
 
-            Result status = HoldportCommand.run("status", "--admin", admin);
-            assertThat(status.exitCode()).as(status.err()).isZero();
-            assertThat(status.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
-                    .startsWith("ROUTE").contains("STATE").contains("ACTIVE").contains("HELD"));
-            assertThat(status.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +open +a +0 ");
-            assertThat(status.out()).containsPattern("web +a +yes +" + a.address() + " +0 +/opt/app/a");
-            assertThat(status.out()).containsPattern("web +b +" + b.address() + " +0 +/opt/app/b");
+        Result status = HoldportCommand.run("status", "--admin", admin);
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header)
+                .startsWith("ROUTE").contains("STATE").contains("ACTIVE").contains("HELD"));
+        assertThat(status.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +open +a +0 ");
+        assertThat(status.out()).containsPattern("web +a +yes +" + holdport.a().address() + " +0 +/opt/app/a");
+        assertThat(status.out()).containsPattern("web +b +" + holdport.b().address() + " +0 +/opt/app/b");
 
-            Result pause = HoldportCommand.run("pause", "--admin", admin);
-            assertThat(pause.exitCode()).as(pause.err()).isZero();
-            assertThat(pause.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +paused +a ");
-            assertThat(api.routeStatus("web").get("state").asText()).isEqualTo("paused");
+        Result pause = HoldportCommand.run("pause", "--admin", admin);
+        assertThat(pause.exitCode()).as(pause.err()).isZero();
+        assertThat(pause.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +paused +a ");
+        assertThat(api.routeStatus("web").get("state").asText()).isEqualTo("paused");
 
-            Result resume = HoldportCommand.run("resume", "--route", "web", "--slot", "b", "--admin", admin);
-            assertThat(resume.exitCode()).as(resume.err()).isZero();
-            assertThat(resume.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +open +b ");
-            assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("b");
+        Result resume = HoldportCommand.run("resume", "--route", "web", "--slot", "b", "--admin", admin);
+        assertThat(resume.exitCode()).as(resume.err()).isZero();
+        assertThat(resume.out()).containsPattern("web +127\\.0\\.0\\.1:\\d+ +open +b ");
+        assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("b");
 
-            Result switchBack = HoldportCommand.run("switch", "--slot", "a", "--admin", admin);
-            assertThat(switchBack.exitCode()).as(switchBack.err()).isZero();
-            assertThat(switchBack.out()).containsPattern("web +a +yes ");
-            assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("a");
+        Result switchBack = HoldportCommand.run("switch", "--slot", "a", "--admin", admin);
+        assertThat(switchBack.exitCode()).as(switchBack.err()).isZero();
+        assertThat(switchBack.out()).containsPattern("web +a +yes ");
+        assertThat(api.routeStatus("web").get("active").asText()).isEqualTo("a");
 
-            Result drain = HoldportCommand.run("drain", "--timeout", "2s", "--admin", admin);
-            assertThat(drain.exitCode()).as(drain.err()).isZero();
-            assertThat(drain.out()).contains("DRAINED").contains("REMAINING").containsPattern("web +open +a +yes +0 ");
-        }
+        Result drain = HoldportCommand.run("drain", "--timeout", "2s", "--admin", admin);
+        assertThat(drain.exitCode()).as(drain.err()).isZero();
+        assertThat(drain.out()).contains("DRAINED").contains("REMAINING").containsPattern("web +open +a +yes +0 ");
     }
 
     @Test
     void jsonPrintsTheApiAnswer() throws Exception {
-        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b)) {
-            Result status = HoldportCommand.run("status", "--json", "--route", "web", "--admin", holdport.api());
+        Result status = HoldportCommand.run("status", "--json", "--route", "web", "--admin", holdport.url());
 
-            assertThat(status.exitCode()).as(status.err()).isZero();
-            JsonNode web = Api.JSON.readTree(status.out());
-            assertThat(web.get("route").asText()).isEqualTo("web");
-            assertThat(web.get("slots").get(1).get("address").asText()).isEqualTo(b.address());
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        JsonNode web = Api.JSON.readTree(status.out());
+        assertThat(web.get("route").asText()).isEqualTo("web");
+        assertThat(web.get("slots").get(1).get("address").asText()).isEqualTo(holdport.b().address());
 
-            Result pause = HoldportCommand.run("pause", "--json", "--admin", holdport.api());
-            assertThat(pause.exitCode()).isZero();
-            assertThat(Api.JSON.readTree(pause.out()).get("routes").get(0).get("state").asText()).isEqualTo("paused");
-        }
+        Result pause = HoldportCommand.run("pause", "--json", "--admin", holdport.url());
+        assertThat(pause.exitCode()).isZero();
+        assertThat(Api.JSON.readTree(pause.out()).get("routes").get(0).get("state").asText()).isEqualTo("paused");
     }
 
     @Test
     void refusalsExit1WithTheServersDetail() throws Exception {
-        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b)) {
-            Result unknownSlot = HoldportCommand.run("switch", "--slot", "zz", "--admin", holdport.api());
-            assertThat(unknownSlot.exitCode()).isEqualTo(1);
-            assertThat(unknownSlot.err()).contains("400").contains("Unknown slot").contains("\"zz\"");
-            assertThat(unknownSlot.out()).isEmpty();
+        Result unknownSlot = HoldportCommand.run("switch", "--slot", "zz", "--admin", holdport.url());
+        assertThat(unknownSlot.exitCode()).isEqualTo(1);
+        assertThat(unknownSlot.err()).contains("400").contains("Unknown slot").contains("\"zz\"");
+        assertThat(unknownSlot.out()).isEmpty();
 
-            Result unknownRoute = HoldportCommand.run("pause", "--route", "nope", "--admin", holdport.api());
-            assertThat(unknownRoute.exitCode()).isEqualTo(1);
-            assertThat(unknownRoute.err()).contains("404").contains("\"nope\"");
+        Result unknownRoute = HoldportCommand.run("pause", "--route", "nope", "--admin", holdport.url());
+        assertThat(unknownRoute.exitCode()).isEqualTo(1);
+        assertThat(unknownRoute.err()).contains("404").contains("\"nope\"");
 
-            Result asJson = HoldportCommand.run("resume", "--slot", "zz", "--json", "--admin", holdport.api());
-            assertThat(asJson.exitCode()).isEqualTo(1);
-            assertThat(Api.JSON.readTree(asJson.out()).get("status").asInt()).isEqualTo(400);
+        Result asJson = HoldportCommand.run("resume", "--slot", "zz", "--json", "--admin", holdport.url());
+        assertThat(asJson.exitCode()).isEqualTo(1);
+        assertThat(Api.JSON.readTree(asJson.out()).get("status").asInt()).isEqualTo(400);
 
-            assertThat(new Api(holdport.api()).routeStatus("web").get("state").asText()).isEqualTo("open");
-        }
+        assertThat(holdport.api().routeStatus("web").get("state").asText()).isEqualTo("open");
     }
 
     @Test
     void tokenComesFromTheOptionOrTheEnvironment() throws Exception {
-        try (RunningHoldport holdport = RunningHoldport.webRoute(a, b, Optional.of("tok"))) {
-            Result without = HoldportCommand.run("pause", "--admin", holdport.api());
-            assertThat(without.exitCode()).isEqualTo(1);
-            assertThat(without.err()).contains("401");
+        holdport.startWithToken("tok");
+        Result without = HoldportCommand.run("pause", "--admin", holdport.url());
+        assertThat(without.exitCode()).isEqualTo(1);
+        assertThat(without.err()).contains("401");
 
-            Result wrong = HoldportCommand.run("pause", "--token", "nope", "--admin", holdport.api());
-            assertThat(wrong.exitCode()).isEqualTo(1);
+        Result wrong = HoldportCommand.run("pause", "--token", "nope", "--admin", holdport.url());
+        assertThat(wrong.exitCode()).isEqualTo(1);
 
-            Result fromEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_TOKEN", "tok"), "pause", "--admin", holdport.api());
-            assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
+        Result fromEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_TOKEN", "tok"), "pause", "--admin", holdport.url());
+        assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
 
-            Result fromOption = HoldportCommand.run("resume", "--token", "tok", "--admin", holdport.api());
-            assertThat(fromOption.exitCode()).as(fromOption.err()).isZero();
-        }
+        Result fromOption = HoldportCommand.run("resume", "--token", "tok", "--admin", holdport.url());
+        assertThat(fromOption.exitCode()).as(fromOption.err()).isZero();
+    }
+
+    @Test
+    void cancelOfAnUnknownDeployExits1UsageErrorsExit2() throws Exception {
+        Result unknown = HoldportCommand.run("cancel", "web-19700101T000000Z-0000", "--json", "--admin", holdport.url());
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("cancel refused (404");
+        assertThat(Api.JSON.readTree(unknown.out()).path("status").asInt()).isEqualTo(404);
+
+        Result noId = HoldportCommand.run("cancel", "--admin", holdport.url());
+        assertThat(noId.exitCode()).isEqualTo(2);
+        assertThat(noId.err()).contains("ID");
+
+        Result blank = HoldportCommand.run("cancel", " ", "--admin", holdport.url());
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("ID is empty");
+
+        Result noRoute = HoldportCommand.run("cancel", "x", "--route", "web", "--admin", holdport.url());
+        assertThat(noRoute.exitCode()).as("a deploy id names its route").isEqualTo(2);
     }
 
     @Test
@@ -132,6 +129,9 @@ class CliTest {
 
         Result viaEnv = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_URL", nobody), "switch", "--slot", "b");
         assertThat(viaEnv.exitCode()).isEqualTo(3);
+
+        Result cancel = HoldportCommand.run("cancel", "web-19700101T000000Z-0000", "--admin", nobody);
+        assertThat(cancel.exitCode()).isEqualTo(3);
     }
 
     @Test

@@ -6,20 +6,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.support.Api;
+import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.HttpGet;
-import dev.holdport.admin.support.LineBackend;
 import dev.holdport.admin.support.PrometheusText;
-import dev.holdport.admin.support.RunningHoldport;
 import dev.holdport.admin.support.SlotInstall;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The deploy endpoints over the real Jetty server, with supervised slots whose processes are
@@ -30,134 +27,142 @@ class DeployApiTest {
     /** Child JVMs start slowly on a shared, busy machine. */
     private static final Duration DEPLOY_WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path installs;
+    @RegisterExtension
+    final HoldportFixture holdport = HoldportFixture.supervisedSlots();
+    /** Slots without start commands. */
+    @RegisterExtension
+    final HoldportFixture unsupervised = HoldportFixture.lineBackends();
 
     @Test
     void deployIsRefusedWhileOneRunsCancelRollsBackAndAGoodDeploySucceeds() throws Exception {
-        SlotInstall.install(installs.resolve("a"), SlotInstall.serving("a"));
-        SlotInstall.install(installs.resolve("b"), SlotInstall.neverReady());
-        try (RunningHoldport holdport = RunningHoldport.supervisedWebRoute(installs, Optional.empty())) {
-            Api api = new Api(holdport.api());
-            awaitServing(holdport, "a");
+        holdport.install("a", SlotInstall.serving("a"));
+        holdport.install("b", SlotInstall.neverReady());
+        Api api = holdport.api();
+        holdport.awaitServing("a");
 
-            // A version that never becomes ready keeps its deploy running until cancelled.
-            HttpResponse<String> started = api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"50s\"}");
-            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-            JsonNode first = Api.json(started);
-            String id = first.path("id").asText();
-            assertThat(id).startsWith("web-");
-            assertThat(started.headers().firstValue("Location")).hasValue("/deploys/" + id);
-            assertThat(first.path("state").asText()).isEqualTo("running");
-            assertThat(first.path("mode").asText()).isEqualTo("switch");
-            assertThat(first.path("from").asText()).isEqualTo("a");
-            assertThat(first.path("timeout_seconds").asDouble()).isEqualTo(50.0);
+        // Status shows the supervised slots' processes: a started by holdport, b not yet.
+        JsonNode slots = api.routeStatus("web").path("slots");
+        JsonNode processA = slots.get(0).path("process");
+        assertThat(processA.path("running").asBoolean()).isTrue();
+        assertThat(processA.path("pid").asLong()).isEqualTo(holdport.pid("a").orElseThrow());
+        assertThat(processA.path("started_at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(processA.path("uptime_seconds").asDouble()).isNotNegative();
+        assertThat(processA.path("adopted").asBoolean()).isFalse();
+        assertThat(processA.path("crashes").asLong()).isZero();
+        assertThat(processA.path("last_exit").isNull()).isTrue();
+        assertThat(processA.path("log_file").asText()).endsWith("a.log");
+        JsonNode processB = slots.get(1).path("process");
+        assertThat(processB.path("running").asBoolean()).isFalse();
+        assertThat(processB.path("pid").isNull()).isTrue();
+        assertThat(processB.path("uptime_seconds").isNull()).isTrue();
 
-            JsonNode conflict = assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\"}"), 409, "deploy-conflict");
-            assertThat(conflict.path("running_deploy").asText()).isEqualTo(id);
-            assertThat(conflict.path("detail").asText()).contains(id);
-            assertProblem(api.post("/routes/web/rollback"), 409, "deploy-conflict");
+        // A version that never becomes ready keeps its deploy running until cancelled.
+        HttpResponse<String> started = api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"50s\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode first = Api.json(started);
+        String id = first.path("id").asText();
+        assertThat(id).startsWith("web-");
+        assertThat(started.headers().firstValue("Location")).hasValue("/deploys/" + id);
+        assertThat(first.path("state").asText()).isEqualTo("running");
+        assertThat(first.path("mode").asText()).isEqualTo("switch");
+        assertThat(first.path("from").asText()).isEqualTo("a");
+        assertThat(first.path("timeout_seconds").asDouble()).isEqualTo(50.0);
 
-            await().atMost(DEPLOY_WAIT).until(() -> steps(api.get("/deploys/" + id)).contains("ready b running"));
+        JsonNode conflict = assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\"}"), 409, "deploy-conflict");
+        assertThat(conflict.path("running_deploy").asText()).isEqualTo(id);
+        assertThat(conflict.path("detail").asText()).contains(id);
+        assertProblem(api.post("/routes/web/rollback"), 409, "deploy-conflict");
 
-            HttpResponse<String> cancel = api.send("DELETE", "/deploys/" + id, HttpRequest.BodyPublishers.noBody());
-            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
-            JsonNode cancelled = awaitEnd(api, id);
-            assertThat(cancelled.path("state").asText()).isEqualTo("cancelled");
-            assertThat(cancelled.path("failure").path("step").asText()).isEqualTo("ready b");
-            assertThat(cancelled.path("steps").findValuesAsText("rollback")).contains("true");
-            assertThat(HttpGet.once(holdport.port("web"), 10_000).body()).isEqualTo("hello from a\n");
-            assertProblem(api.send("DELETE", "/deploys/" + id, HttpRequest.BodyPublishers.noBody()), 409, "deploy-ended");
+        await().atMost(DEPLOY_WAIT).until(() -> steps(api.get("/deploys/" + id)).contains("ready b running"));
 
-            // Now a working version, through the only-route endpoint, the slot in the query.
-            SlotInstall.install(installs.resolve("b"), SlotInstall.serving("b"));
-            HttpResponse<String> deploy = api.post("/deploy?slot=b", "{\"mode\": \"switch\"}");
-            assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(202);
-            String goodId = Api.json(deploy).path("id").asText();
-            JsonNode succeeded = awaitEnd(api, goodId);
-            assertThat(succeeded.path("state").asText()).as(succeeded.toPrettyString()).isEqualTo("succeeded");
-            assertThat(steps(succeeded)).containsExactly("start b ok", "ready b ok", "switch b ok", "drain a ok", "stop a ok");
-            assertThat(HttpGet.once(holdport.port("web"), 10_000).body()).isEqualTo("hello from b\n");
-            assertThat(api.routeStatus("web").path("active").asText()).isEqualTo("b");
-            assertThat(holdport.pid("a")).isEmpty();
+        HttpResponse<String> cancel = api.send("DELETE", "/deploys/" + id, HttpRequest.BodyPublishers.noBody());
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+        JsonNode cancelled = awaitEnd(api, id);
+        assertThat(cancelled.path("state").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.path("failure").path("step").asText()).isEqualTo("ready b");
+        assertThat(cancelled.path("steps").findValuesAsText("rollback")).contains("true");
+        assertThat(HttpGet.once(holdport.port("web"), 10_000).body()).isEqualTo("hello from a\n");
+        assertProblem(api.send("DELETE", "/deploys/" + id, HttpRequest.BodyPublishers.noBody()), 409, "deploy-ended");
 
-            JsonNode list = Api.json(api.get("/deploys")).path("deploys");
-            assertThat(list.findValuesAsText("id")).startsWith(goodId, id);
+        // Now a working version, through the only-route endpoint, the slot in the query.
+        holdport.install("b", SlotInstall.serving("b"));
+        HttpResponse<String> deploy = api.post("/deploy?slot=b", "{\"mode\": \"switch\"}");
+        assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(202);
+        String goodId = Api.json(deploy).path("id").asText();
+        JsonNode succeeded = awaitEnd(api, goodId);
+        assertThat(succeeded.path("state").asText()).as(succeeded.toPrettyString()).isEqualTo("succeeded");
+        assertThat(steps(succeeded)).containsExactly("start b ok", "ready b ok", "switch b ok", "drain a ok", "stop a ok");
+        assertThat(HttpGet.once(holdport.port("web"), 10_000).body()).isEqualTo("hello from b\n");
+        assertThat(api.routeStatus("web").path("active").asText()).isEqualTo("b");
+        assertThat(holdport.pid("a")).isEmpty();
 
-            PrometheusText metrics = PrometheusText.parse(api.get("/metrics").body());
-            assertThat(metrics.value("holdport_deploys_total", "route", "web", "result", "succeeded")).isEqualTo(1);
-            assertThat(metrics.value("holdport_deploys_total", "route", "web", "result", "cancelled")).isEqualTo(1);
-            assertThat(metrics.value("holdport_deploys_total", "route", "web", "result", "rolled_back")).isZero();
-            assertThat(metrics.value("holdport_slot_process_crashes_total", "route", "web", "slot", "b")).isZero();
-            assertThat(metrics.value("holdport_slot_process_restarts_total", "route", "web", "slot", "a")).isZero();
-        }
+        JsonNode list = Api.json(api.get("/deploys")).path("deploys");
+        assertThat(list.findValuesAsText("id")).startsWith(goodId, id);
+
+        PrometheusText metrics = PrometheusText.parse(api.get("/metrics").body());
+        assertThat(metrics.value("holdport_deploys_total", "route", "web", "result", "succeeded")).isEqualTo(1);
+        assertThat(metrics.value("holdport_deploys_total", "route", "web", "result", "cancelled")).isEqualTo(1);
+        assertThat(metrics.value("holdport_deploys_total", "route", "web", "result", "rolled_back")).isZero();
+        assertThat(metrics.value("holdport_slot_process_crashes_total", "route", "web", "slot", "b")).isZero();
+        assertThat(metrics.value("holdport_slot_process_restarts_total", "route", "web", "slot", "a")).isZero();
     }
 
     @Test
     void badRequestsAreRefusedWithProblemsAndChangeNothing() throws Exception {
-        SlotInstall.install(installs.resolve("a"), SlotInstall.serving("a"));
-        SlotInstall.install(installs.resolve("b"), SlotInstall.serving("b"));
-        try (RunningHoldport holdport = RunningHoldport.supervisedWebRoute(installs, Optional.empty())) {
-            Api api = new Api(holdport.api());
+        holdport.install("a", SlotInstall.serving("a"));
+        holdport.install("b", SlotInstall.serving("b"));
+        Api api = holdport.api();
 
-            assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"mode\": \"sideways\"}"),
-                    400, "invalid-request").path("detail").asText()).contains("switch, exclusive, restart");
-            assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"c\"}"), 400, "unknown-slot");
-            assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"command\": \"rm -rf /\"}"),
-                    400, "invalid-request").path("detail").asText()).contains("command");
-            assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"path\": \"/tmp\"}"), 400, "invalid-request");
-            assertProblem(api.post("/routes/web/deploy", "{}"), 400, "invalid-request");
-            assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"soon\"}"), 400, "invalid-request");
-            assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"0s\"}"), 400, "invalid-request");
-            assertProblem(api.post("/routes/web/deploy", "{\"slot\": 2}"), 400, "invalid-request");
-            assertProblem(api.post("/routes/web/deploy", "[\"b\"]"), 400, "malformed-json");
-            assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"mode\": \"restart\"}"),
-                    400, "invalid-deploy").path("detail").asText()).contains("restart");
-            assertProblem(api.post("/routes/web/rollback", "{\"slot\": \"b\"}"), 400, "invalid-request");
-            assertProblem(api.post("/routes/nope/deploy", "{\"slot\": \"b\"}"), 404, "unknown-route");
-            assertProblem(api.get("/deploys/web-19700101T000000Z-0000"), 404, "unknown-deploy");
-            assertProblem(api.send("DELETE", "/deploys/nope", HttpRequest.BodyPublishers.noBody()), 404, "unknown-deploy");
+        assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"mode\": \"sideways\"}"),
+                400, "invalid-request").path("detail").asText()).contains("switch, exclusive, restart");
+        assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"c\"}"), 400, "unknown-slot");
+        assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"command\": \"rm -rf /\"}"),
+                400, "invalid-request").path("detail").asText()).contains("command");
+        assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"path\": \"/tmp\"}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/web/deploy", "{}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"soon\"}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"0s\"}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/web/deploy", "{\"slot\": 2}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/web/deploy", "[\"b\"]"), 400, "malformed-json");
+        assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"mode\": \"restart\"}"),
+                400, "invalid-deploy").path("detail").asText()).contains("restart");
+        assertProblem(api.post("/routes/web/rollback", "{\"slot\": \"b\"}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/nope/deploy", "{\"slot\": \"b\"}"), 404, "unknown-route");
+        assertProblem(api.get("/deploys/web-19700101T000000Z-0000"), 404, "unknown-deploy");
+        assertProblem(api.send("DELETE", "/deploys/nope", HttpRequest.BodyPublishers.noBody()), 404, "unknown-deploy");
 
-            HttpResponse<String> wrongMethod = api.get("/routes/web/deploy");
-            assertProblem(wrongMethod, 405, "method-not-allowed");
-            assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST");
-            HttpResponse<String> postToOne = api.post("/deploys/some-id");
-            assertProblem(postToOne, 405, "method-not-allowed");
-            assertThat(postToOne.headers().firstValue("Allow")).hasValue("GET, DELETE");
-            assertProblem(api.post("/deploys"), 405, "method-not-allowed");
+        HttpResponse<String> wrongMethod = api.get("/routes/web/deploy");
+        assertProblem(wrongMethod, 405, "method-not-allowed");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("POST");
+        HttpResponse<String> postToOne = api.post("/deploys/some-id");
+        assertProblem(postToOne, 405, "method-not-allowed");
+        assertThat(postToOne.headers().firstValue("Allow")).hasValue("GET, DELETE");
+        assertProblem(api.post("/deploys"), 405, "method-not-allowed");
 
-            assertThat(Api.json(api.get("/deploys")).path("deploys")).isEmpty();
-            assertThat(api.routeStatus("web").path("active").asText()).isEqualTo("a");
-        }
+        assertThat(Api.json(api.get("/deploys")).path("deploys")).isEmpty();
+        assertThat(api.routeStatus("web").path("active").asText()).isEqualTo("a");
     }
 
     @Test
     void deployRollbackAndCancelNeedTheToken() throws Exception {
-        try (LineBackend a = LineBackend.start("a"); LineBackend b = LineBackend.start("b");
-             RunningHoldport holdport = RunningHoldport.webRoute(a, b, Optional.of("s3cret"))) {
-            Api anonymous = new Api(holdport.api());
-            Api wrong = anonymous.withToken("guess");
-            Api admin = anonymous.withToken("s3cret");
+        unsupervised.startWithToken("s3cret");
+        Api anonymous = unsupervised.api();
+        Api wrong = anonymous.withToken("guess");
+        Api admin = anonymous.withToken("s3cret");
 
-            assertProblem(anonymous.post("/routes/web/deploy", "{\"slot\": \"b\"}"), 401, "unauthorized");
-            assertProblem(wrong.post("/deploy", "{\"slot\": \"b\"}"), 401, "unauthorized");
-            assertProblem(anonymous.post("/routes/web/rollback"), 401, "unauthorized");
-            assertProblem(anonymous.get("/deploys"), 401, "unauthorized");
-            assertProblem(anonymous.send("DELETE", "/deploys/x", HttpRequest.BodyPublishers.noBody()), 401, "unauthorized");
-            assertThat(admin.routeStatus("web").path("active").asText()).isEqualTo("a");
+        assertProblem(anonymous.post("/routes/web/deploy", "{\"slot\": \"b\"}"), 401, "unauthorized");
+        assertProblem(wrong.post("/deploy", "{\"slot\": \"b\"}"), 401, "unauthorized");
+        assertProblem(anonymous.post("/routes/web/rollback"), 401, "unauthorized");
+        assertProblem(anonymous.get("/deploys"), 401, "unauthorized");
+        assertProblem(anonymous.send("DELETE", "/deploys/x", HttpRequest.BodyPublishers.noBody()), 401, "unauthorized");
+        assertThat(admin.routeStatus("web").path("active").asText()).isEqualTo("a");
 
-            // Slots without start commands: a switch deploy only moves traffic and drains.
-            HttpResponse<String> deploy = admin.post("/routes/web/deploy", "{\"slot\": \"b\"}");
-            assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(202);
-            JsonNode done = awaitEnd(admin, Api.json(deploy).path("id").asText());
-            assertThat(done.path("state").asText()).as(done.toPrettyString()).isEqualTo("succeeded");
-            assertThat(admin.routeStatus("web").path("active").asText()).isEqualTo("b");
-        }
-    }
-
-    private static void awaitServing(RunningHoldport holdport, String version) {
-        await().atMost(DEPLOY_WAIT).ignoreExceptions()
-                .until(() -> HttpGet.once(holdport.port("web"), 5_000).body().equals("hello from " + version + "\n"));
+        // Slots without start commands: a switch deploy only moves traffic and drains.
+        HttpResponse<String> deploy = admin.post("/routes/web/deploy", "{\"slot\": \"b\"}");
+        assertThat(deploy.statusCode()).as(deploy.body()).isEqualTo(202);
+        JsonNode done = awaitEnd(admin, Api.json(deploy).path("id").asText());
+        assertThat(done.path("state").asText()).as(done.toPrettyString()).isEqualTo("succeeded");
+        assertThat(admin.routeStatus("web").path("active").asText()).isEqualTo("b");
     }
 
     private static JsonNode awaitEnd(Api api, String id) {

@@ -4,44 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdport.admin.support.Api;
-import dev.holdport.admin.support.LineBackend;
+import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.LineClient;
 import dev.holdport.admin.support.PrometheusText;
-import dev.holdport.admin.support.RunningHoldport;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /metrics}: valid exposition text, the contract's names, and counters that move. */
 class MetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private LineBackend a;
-    private LineBackend b;
-    private RunningHoldport holdport;
-    private Api api;
-
-    @BeforeEach
-    void start() throws Exception {
-        a = LineBackend.start("a");
-        b = LineBackend.start("b");
-        holdport = RunningHoldport.webRoute(a, b);
-        api = new Api(holdport.api());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        holdport.close();
-        a.close();
-        b.close();
-    }
+    @RegisterExtension
+    final HoldportFixture holdport = HoldportFixture.lineBackends();
 
     private PrometheusText scrape() {
-        HttpResponse<String> response = api.get("/metrics");
+        HttpResponse<String> response = holdport.api().get("/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
         return PrometheusText.parse(response.body());
     }
@@ -75,7 +56,7 @@ class MetricsTest {
 
     @Test
     void countersMoveAsConnectionsAreHeldReleasedAndClosed() throws Exception {
-        api.post("/pause");
+        holdport.api().post("/pause");
         assertThat(scrape().value("holdport_paused", "route", "web")).isEqualTo(1);
         assertThat(scrape().value("holdport_pauses_total", "route", "web")).isEqualTo(1);
 
@@ -90,7 +71,7 @@ class MetricsTest {
                     "holdport_connections_closed_total", "route", "web", "reason", "abandoned") == 1);
             assertThat(scrape().value("holdport_connections_held", "route", "web")).isEqualTo(1);
 
-            api.post("/resume");
+            holdport.api().post("/resume");
             assertThat(kept.readLine()).isEqualTo("a: hello");
 
             PrometheusText resumed = scrape();
@@ -102,7 +83,7 @@ class MetricsTest {
             assertThat(resumed.value("holdport_backend_connect_seconds_count", "route", "web", "slot", "a"))
                     .isEqualTo(1);
 
-            api.post("/switch?slot=b");
+            holdport.api().post("/switch?slot=b");
             assertThat(scrape().value("holdport_switches_total", "route", "web")).isEqualTo(1);
         }
         await().atMost(WAIT).until(() -> scrape().value("holdport_connections_active", "route", "web", "slot", "a") == 0);
@@ -115,8 +96,8 @@ class MetricsTest {
 
     @Test
     void aBackendThatIsDownCountsAsUnavailable() throws Exception {
-        b.close();
-        api.post("/switch?slot=b");
+        holdport.b().close(); // slot b is down
+        holdport.api().post("/switch?slot=b");
 
         try (LineClient client = LineClient.connect(holdport.port("web"), WAIT)) {
             // retry-refused-for is 1s in this config: then holdport gives up and closes the client

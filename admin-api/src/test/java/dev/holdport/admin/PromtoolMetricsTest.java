@@ -4,19 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdport.admin.support.Api;
-import dev.holdport.admin.support.LineBackend;
+import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.LineClient;
 import dev.holdport.admin.support.PrometheusText;
-import dev.holdport.admin.support.RunningHoldport;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code GET /metrics} checked by Prometheus' own parser, {@code promtool check metrics}, while
@@ -31,10 +29,8 @@ class PromtoolMetricsTest {
 
     private static Promtool promtool;
 
-    private LineBackend a;
-    private LineBackend b;
-    private RunningHoldport holdport;
-    private Api api;
+    @RegisterExtension
+    final HoldportFixture holdport = HoldportFixture.lineBackends();
 
     @BeforeAll
     static void findPromtool() throws Exception {
@@ -46,21 +42,6 @@ class PromtoolMetricsTest {
         System.out.println("checking /metrics with " + promtool.version());
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        a = LineBackend.start("a");
-        b = LineBackend.start("b");
-        holdport = RunningHoldport.webRoute(a, b);
-        api = new Api(holdport.api());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        holdport.close();
-        a.close();
-        b.close();
-    }
-
     @Test
     void promtoolAcceptsEveryScrapeWhileCountersMove() throws Exception {
         PrometheusText idle = scrapeCheckedByPromtool("idle");
@@ -68,7 +49,7 @@ class PromtoolMetricsTest {
         assertThat(idle.value("holdport_connections_accepted_total", "route", "web")).isZero();
         assertThat(abandoned(idle)).isZero();
 
-        api.post("/pause");
+        holdport.api().post("/pause");
         try (LineClient kept = LineClient.connect(holdport.port("web"), WAIT)) {
             kept.send("hello");
             LineClient leaving = LineClient.connect(holdport.port("web"), WAIT);
@@ -82,7 +63,7 @@ class PromtoolMetricsTest {
 
             leaving.close();
             await().atMost(WAIT).until(() -> abandoned(scrape()) == 1);
-            api.post("/resume");
+            holdport.api().post("/resume");
             assertThat(kept.readLine()).isEqualTo("a: hello");
 
             PrometheusText released = scrapeCheckedByPromtool("released, one abandoned");
@@ -101,7 +82,7 @@ class PromtoolMetricsTest {
     }
 
     private String scrapeText() {
-        HttpResponse<String> response = api.get("/metrics");
+        HttpResponse<String> response = holdport.api().get("/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/plain").contains("version=0.0.4"));

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -38,14 +36,14 @@ abstract class AdminCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the API's JSON answer instead of a table")
     boolean json;
 
-    @Option(names = "--route", paramLabel = "ROUTE", description = "act on this route only (default: every route; deploy and rollback: the only route)")
-    String route;
-
     @Spec
     CommandSpec spec;
 
-    /** The endpoint's last path segment: {@code pause}, {@code status}, ... */
+    /** What the command does, for messages: {@code pause}, {@code status}, {@code cancel}, ... */
     abstract String action();
+
+    /** The request's path: {@code /pause}, {@code /routes/web/pause}, {@code /deploys/{id}}, ... */
+    abstract String path();
 
     String method() {
         return "POST";
@@ -73,13 +71,10 @@ abstract class AdminCommand implements Callable<Integer> {
             err.flush();
             return Main.USAGE;
         }
-        String path = route == null
-                ? "/" + action()
-                : "/routes/" + URLEncoder.encode(route, StandardCharsets.UTF_8) + "/" + action();
         ObjectNode arguments = arguments();
         AdminClient client = new AdminClient(base, Optional.ofNullable(token));
         try {
-            AdminClient.Answer answer = client.send(method(), path, arguments == null ? null : arguments.toString(),
+            AdminClient.Answer answer = client.send(method(), path(), arguments == null ? null : arguments.toString(),
                     timeout());
             return answer.ok() ? answered(client, answer, out, err) : printRefusal(answer, out, err);
         } catch (AdminClient.UnreachableException e) {

@@ -2,13 +2,10 @@ package dev.holdport.admin.cli;
 
 import dev.holdport.admin.Main;
 import dev.holdport.config.ConfigLoader;
-import dev.holdport.config.HoldportConfig;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -20,20 +17,18 @@ import picocli.CommandLine.Spec;
         })
 public final class CheckConfigCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the HOCON config file")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        Optional<HoldportConfig> loaded = ConfigFile.load(config, spec.commandLine().getErr());
-        if (loaded.isEmpty()) {
-            return Main.USAGE;
-        }
-        spec.commandLine().getOut().print(ConfigLoader.render(loaded.get()));
-        spec.commandLine().getOut().flush();
-        return Main.OK;
+        return config.loadThen(spec.commandLine().getErr(), loaded -> {
+            spec.commandLine().getOut().print(ConfigLoader.render(loaded));
+            spec.commandLine().getOut().flush();
+            return Main.OK;
+        });
     }
 }

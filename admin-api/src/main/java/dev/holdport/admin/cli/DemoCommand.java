@@ -4,7 +4,6 @@ import dev.holdport.admin.HoldportProcess;
 import dev.holdport.admin.Main;
 import dev.holdport.admin.demo.DemoBackend;
 import dev.holdport.config.HostPort;
-import dev.holdport.config.HoldportConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -65,13 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
         };
         Path configFile = workDir.resolve("demo.conf");
         Files.writeString(configFile, config(listenAt, adminAt, a, b, workDir), StandardCharsets.UTF_8);
-        Optional<HoldportConfig> config = ConfigFile.load(configFile, err);
-        if (config.isEmpty()) {
-            cleanUp.run();
-            return Main.USAGE;
-        }
-        int code = RunCommand.serveUntilSignalled(config.get(), err,
-                process -> printInstructions(process, configFile, a, b), cleanUp);
+        int code = ConfigFile.loadThen(configFile, err, config -> RunCommand.serveUntilSignalled(config, err,
+                process -> printInstructions(process, configFile, a, b), cleanUp));
         cleanUp.run(); // reached only when holdport could not start (it exits from the signal handler)
         return code;
     }

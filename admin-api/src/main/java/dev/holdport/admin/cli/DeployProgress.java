@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToIntFunction;
 
 /**
@@ -41,6 +42,8 @@ final class DeployProgress {
     private int stepsPrinted;
     private boolean rollbackAnnounced;
     private boolean runningLineShown;
+    /** When the next poll is due, in {@link System#nanoTime()} terms. */
+    private long nextPollAt;
 
     DeployProgress(AdminClient client, PrintWriter out, PrintWriter err, boolean json, boolean terminal) {
         this.client = client;
@@ -66,12 +69,13 @@ final class DeployProgress {
             out.flush();
         }
         JsonNode deploy = started;
+        nextPollAt = System.nanoTime() + POLL_INTERVAL.toNanos();
         while (true) {
             showSteps(deploy);
             if (!"running".equals(deploy.path("state").asText())) {
                 break;
             }
-            pause();
+            awaitNextPoll();
             AdminClient.Answer answer;
             try {
                 answer = client.send("GET", path, null, Optional.of(ANSWER_TIMEOUT));
@@ -177,12 +181,20 @@ final class DeployProgress {
         return Main.REFUSED;
     }
 
-    private static void pause() throws AdminClient.UnreachableException {
-        try {
-            Thread.sleep(POLL_INTERVAL.toMillis()); // the poll's pace, not a synchronisation
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdminClient.UnreachableException("interrupted");
+    /**
+     * Waits until the next poll is due, {@link #POLL_INTERVAL} after the previous one began. This
+     * paces the polling (it waits for nothing in particular); a slow answer shortens the wait
+     * instead of adding to it, so the pace stays one poll per interval.
+     */
+    private void awaitNextPoll() throws AdminClient.UnreachableException {
+        long left;
+        while ((left = nextPollAt - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left); // may return early: the loop checks the deadline again
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new AdminClient.UnreachableException("interrupted");
+            }
         }
+        nextPollAt = System.nanoTime() + POLL_INTERVAL.toNanos();
     }
 }

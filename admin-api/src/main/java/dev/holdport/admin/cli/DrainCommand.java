@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
             "Waits until relays to inactive slots have ended (or a timeout) and prints what remained.",
             "Exits 0 either way: read DRAINED (or \"drained\" with --json)."
         })
-public final class DrainCommand extends AdminCommand {
+public final class DrainCommand extends RouteCommand {
 
     /** Time for the answer to arrive after the drain's own timeout. */
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "resume", mixinStandardHelpOptions = true,
         description = "Releases held connections, in arrival order, to the active slot (or to --slot, made active).")
-public final class ResumeCommand extends AdminCommand {
+public final class ResumeCommand extends RouteCommand {
 
     @Option(names = "--slot", paramLabel = "SLOT", description = "make this slot active first")
     String slot;

@@ -6,15 +6,13 @@ import dev.holdport.admin.ShutdownSignals;
 import dev.holdport.admin.server.AdminServer.AdminStartException;
 import dev.holdport.config.HoldportConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -26,8 +24,8 @@ import picocli.CommandLine.Spec;
         })
 public final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the HOCON config file")
-    Path config;
+    @Mixin
+    ConfigFile config;
 
     @Spec
     CommandSpec spec;
@@ -35,11 +33,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        Optional<HoldportConfig> loaded = ConfigFile.load(config, err);
-        if (loaded.isEmpty()) {
-            return Main.USAGE;
-        }
-        return serveUntilSignalled(loaded.get(), err, process -> {}, () -> {});
+        return config.loadThen(err, loaded -> serveUntilSignalled(loaded, err, process -> {}, () -> {}));
     }
 
     /**

@@ -14,7 +14,7 @@ import picocli.CommandLine.ParameterException;
  * {@code deploy} and {@code rollback}: start a deploy through the admin API, then follow it to
  * its end ({@link DeployProgress}), so the exit code says whether the new slot serves.
  */
-abstract class StartsDeployCommand extends AdminCommand {
+abstract class StartsDeployCommand extends RouteCommand {
 
     @Option(names = "--mode", paramLabel = "MODE",
             description = "switch, exclusive or restart (default: restart for the active slot, else switch;"

@@ -16,6 +16,14 @@ import java.util.List;
  * web    a     yes     127.0.0.1:9001  0     /opt/app/a
  * web    b             127.0.0.1:9002  0     /opt/app/b
  * </pre>
+ *
+ * When holdport supervises slots' processes, the slot lines show them too:
+ *
+ * <pre>
+ * ROUTE  SLOT  ACTIVE  ADDRESS         LIVE  PROCESS  PID   UPTIME  PATH
+ * web    a     yes     127.0.0.1:9001  0     running  4711  3h12m   /opt/app/a
+ * web    b             127.0.0.1:9002  0     stopped  -     -       /opt/app/b
+ * </pre>
  */
 final class StatusTable {
 
@@ -34,7 +42,11 @@ final class StatusTable {
                 ? new TextTable("ROUTE", "STATE", "ACTIVE", "DRAINED", "REMAINING", "WAITED", "LIVE", "HELD")
                 : new TextTable("ROUTE", "LISTEN", "STATE", "ACTIVE", "HELD", "OLDEST HELD", "LIVE", "ACCEPTED",
                         "RELAYED", "CLOSED");
-        TextTable slots = new TextTable("ROUTE", "SLOT", "ACTIVE", "ADDRESS", "LIVE", "PATH");
+        boolean supervised = routes.stream()
+                .anyMatch(r -> r.path("slots").findValues("process").stream().anyMatch(JsonNode::isObject));
+        TextTable slots = supervised
+                ? new TextTable("ROUTE", "SLOT", "ACTIVE", "ADDRESS", "LIVE", "PROCESS", "PID", "UPTIME", "PATH")
+                : new TextTable("ROUTE", "SLOT", "ACTIVE", "ADDRESS", "LIVE", "PATH");
         for (JsonNode route : routes) {
             String name = route.path("route").asText();
             if (drained) {
@@ -57,11 +69,30 @@ final class StatusTable {
                         totals.path("relayed").asLong(), closed);
             }
             for (JsonNode slot : route.path("slots")) {
+                List<Object> cells = new ArrayList<>(List.of(name, slot.path("name").asText(),
+                        slot.path("active").asBoolean() ? "yes" : "", slot.path("address").asText(),
+                        slot.path("live_relays").asInt()));
+                if (supervised) {
+                    cells.addAll(processCells(slot.path("process")));
+                }
                 String path = slot.path("path").asText();
-                slots.row(name, slot.path("name").asText(), slot.path("active").asBoolean() ? "yes" : "",
-                        slot.path("address").asText(), slot.path("live_relays").asInt(), path.isEmpty() ? "-" : path);
+                cells.add(path.isEmpty() ? "-" : path);
+                slots.row(cells.toArray());
             }
         }
         return summary.render() + "\n" + slots.render();
+    }
+
+    /** PROCESS, PID and UPTIME of a slot: {@code -} for a slot holdport does not supervise. */
+    private static List<String> processCells(JsonNode process) {
+        if (!process.isObject()) {
+            return List.of("-", "-", "-");
+        }
+        if (!process.path("running").asBoolean()) {
+            return List.of("stopped", "-", "-");
+        }
+        JsonNode uptime = process.path("uptime_seconds");
+        return List.of("running", process.path("pid").asText("-"),
+                uptime.isNumber() ? DurationText.human(uptime.asDouble()) : "-");
     }
 }

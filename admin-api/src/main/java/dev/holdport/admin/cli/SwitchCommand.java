@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "switch", mixinStandardHelpOptions = true,
         description = "Sends new connections to another slot at once; live relays to the old slot continue.")
-public final class SwitchCommand extends AdminCommand {
+public final class SwitchCommand extends RouteCommand {
 
     @Option(names = "--slot", required = true, paramLabel = "SLOT", description = "the slot to make active")
     String slot;

@@ -6,6 +6,7 @@ import dev.holdport.admin.metrics.HoldportMetrics;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.RouteConfig;
 import dev.holdport.deploy.Deployer;
+import dev.holdport.deploy.SlotProcessStatus;
 import dev.holdport.proxy.DrainResult;
 import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
@@ -80,6 +81,7 @@ public final class ApiHandler extends Handler.Abstract {
     private record Action(String method, Set<String> arguments) {}
 
     private final Proxy proxy;
+    private final Deployer deployer;
     private final HoldportConfig config;
     private final HoldportMetrics metrics;
     private final Optional<BearerToken> token;
@@ -90,6 +92,7 @@ public final class ApiHandler extends Handler.Abstract {
     public ApiHandler(Proxy proxy, Deployer deployer, HoldportConfig config, HoldportMetrics metrics,
                       Optional<String> token) {
         this.proxy = proxy;
+        this.deployer = deployer;
         this.deploys = new DeployEndpoints(deployer, proxy, metrics);
         this.config = config;
         this.metrics = metrics;
@@ -241,18 +244,21 @@ public final class ApiHandler extends Handler.Abstract {
             Route r = route.get();
             Duration timeout = requested.orElseGet(() -> config.route(r.name()).drainTimeout());
             return bounded(r.drain(timeout), timeout)
-                    .thenApply(result -> StatusJson.drained(r.status(), result));
+                    .thenApply(result -> StatusJson.drained(r.status(), result, deployer.slots()));
         }
         Duration timeout = requested.orElseGet(() -> config.routes().stream()
                 .map(RouteConfig::drainTimeout).max(Duration::compareTo).orElse(Duration.ZERO));
         return bounded(proxy.drain(timeout), timeout).thenApply(results -> {
             Map<String, DrainResult> byRoute = results.stream()
                     .collect(Collectors.toMap(DrainResult::route, d -> d));
+            List<SlotProcessStatus> processes = deployer.slots();
             ObjectNode node = JsonResponse.MAPPER.createObjectNode();
             var array = node.putArray("routes");
             for (RouteStatus status : proxy.status()) {
                 DrainResult result = byRoute.get(status.route());
-                array.add(result == null ? StatusJson.route(status) : StatusJson.drained(status, result));
+                array.add(result == null
+                        ? StatusJson.route(status, processes)
+                        : StatusJson.drained(status, result, processes));
             }
             return node;
         });
@@ -300,12 +306,12 @@ public final class ApiHandler extends Handler.Abstract {
         return CompletableFuture.completedFuture(json);
     }
 
-    private static JsonNode single(RouteStatus status) {
-        return StatusJson.route(status);
+    private JsonNode single(RouteStatus status) {
+        return StatusJson.route(status, deployer.slots());
     }
 
-    private static JsonNode all(List<RouteStatus> statuses) {
-        return StatusJson.allRoutes(statuses);
+    private JsonNode all(List<RouteStatus> statuses) {
+        return StatusJson.allRoutes(statuses, deployer.slots());
     }
 
     private void answerFailure(Request request, Response response, Callback callback, Throwable failure) {

@@ -3,13 +3,17 @@ package dev.holdport.admin.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdport.admin.DurationText;
+import dev.holdport.deploy.SlotProcessStatus;
 import dev.holdport.proxy.CloseReason;
 import dev.holdport.proxy.DrainResult;
 import dev.holdport.proxy.RouteStatus;
 import dev.holdport.proxy.RouteTotals;
 import dev.holdport.proxy.SlotStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The JSON shapes of the API (documented in {@code openapi.yaml}): snake_case names, durations
@@ -19,15 +23,20 @@ public final class StatusJson {
 
     private StatusJson() {}
 
-    /** {@code {"routes": [route, ...]}}: the answer of every endpoint that acts on all routes. */
-    public static ObjectNode allRoutes(List<RouteStatus> routes) {
+    /**
+     * {@code {"routes": [route, ...]}}: the answer of every endpoint that acts on all routes.
+     *
+     * @param processes the supervised slots' processes ({@code Deployer.slots()}), every route's
+     */
+    public static ObjectNode allRoutes(List<RouteStatus> routes, List<SlotProcessStatus> processes) {
         ObjectNode node = JsonResponse.MAPPER.createObjectNode();
         ArrayNode array = node.putArray("routes");
-        routes.forEach(r -> array.add(route(r)));
+        routes.forEach(r -> array.add(route(r, processes)));
         return node;
     }
 
-    public static ObjectNode route(RouteStatus status) {
+    /** @param processes the supervised slots' processes ({@code Deployer.slots()}), every route's */
+    public static ObjectNode route(RouteStatus status, List<SlotProcessStatus> processes) {
         ObjectNode node = JsonResponse.MAPPER.createObjectNode();
         node.put("route", status.route());
         node.put("listen", status.listen());
@@ -39,19 +48,54 @@ public final class StatusJson {
             node.put("paused_since", status.pausedSince().toString());
         }
         ArrayNode slots = node.putArray("slots");
+        Instant now = Instant.now();
         for (SlotStatus slot : status.slots()) {
-            slots.addObject()
+            ObjectNode slotNode = slots.addObject()
                     .put("name", slot.name())
                     .put("address", slot.address())
                     .put("path", slot.path())
                     .put("active", slot.active())
                     .put("live_relays", slot.liveRelays());
+            Optional<SlotProcessStatus> process = processes.stream()
+                    .filter(p -> p.supervised() && p.route().equals(status.route()) && p.slot().equals(slot.name()))
+                    .findFirst();
+            if (process.isPresent()) {
+                slotNode.set("process", process(process.get(), now));
+            } else {
+                slotNode.putNull("process"); // not supervised: holdport neither starts nor stops it
+            }
         }
         node.put("held", status.held());
         node.put("oldest_held_seconds", DurationText.seconds(status.oldestHeldAge()));
         node.put("connecting", status.connecting());
         node.put("live_relays", status.liveRelays());
         node.set("totals", totals(status.totals()));
+        return node;
+    }
+
+    /** A supervised slot's process; pid, start and uptime are null while none runs. */
+    static ObjectNode process(SlotProcessStatus process, Instant now) {
+        ObjectNode node = JsonResponse.MAPPER.createObjectNode();
+        node.put("running", process.running());
+        if (process.pid().isPresent()) {
+            node.put("pid", process.pid().getAsLong());
+        } else {
+            node.putNull("pid");
+        }
+        if (process.startedAt().isPresent()) {
+            Instant startedAt = process.startedAt().get();
+            node.put("started_at", startedAt.toString());
+            Duration uptime = Duration.between(startedAt, now);
+            node.put("uptime_seconds", DurationText.seconds(uptime.isNegative() ? Duration.ZERO : uptime));
+        } else {
+            node.putNull("started_at");
+            node.putNull("uptime_seconds");
+        }
+        node.put("adopted", process.adopted());
+        node.put("crashes", process.crashes());
+        node.put("restarts", process.restarts());
+        node.put("last_exit", process.lastExit().orElse(null));
+        node.put("log_file", process.logFile().map(Object::toString).orElse(null));
         return node;
     }
 
@@ -77,8 +121,8 @@ public final class StatusJson {
     }
 
     /** A route's status with what its drain found: {@code {...route, "drain": {...}}}. */
-    public static ObjectNode drained(RouteStatus status, DrainResult drain) {
-        ObjectNode node = route(status);
+    public static ObjectNode drained(RouteStatus status, DrainResult drain, List<SlotProcessStatus> processes) {
+        ObjectNode node = route(status, processes);
         node.putObject("drain")
                 .put("drained", drain.drained())
                 .put("remaining", drain.remaining())

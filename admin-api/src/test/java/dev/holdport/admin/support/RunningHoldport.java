@@ -29,12 +29,8 @@ public final class RunningHoldport implements AutoCloseable {
         this.stateDir = stateDir;
     }
 
-    /** Route {@code web} relaying to {@code a} (active) and {@code b}; no token. */
-    public static RunningHoldport webRoute(LineBackend a, LineBackend b) throws Exception {
-        return webRoute(a, b, Optional.empty());
-    }
-
-    public static RunningHoldport webRoute(LineBackend a, LineBackend b, Optional<String> token) throws Exception {
+    /** Route {@code web} relaying to {@code a} (active) and {@code b} (tests use it through {@link HoldportFixture}). */
+    static RunningHoldport webRoute(LineBackend a, LineBackend b, Optional<String> token) throws Exception {
         String admin = "admin { listen = \"127.0.0.1:0\"" + token.map(t -> ", token = \"" + t + "\"").orElse("") + " }";
         return start("""
                 %s
@@ -54,9 +50,10 @@ public final class RunningHoldport implements AutoCloseable {
      * Route {@code web} with supervised slots {@code a} (active) and {@code b}, installed in
      * {@code <installs>/a} and {@code <installs>/b} (see {@link SlotInstall}), on free ports.
      * Slot a is started by holdport itself (nothing answers on its port yet). The slots'
-     * processes are stopped with holdport ({@code stop-on-exit}), so no test leaks one.
+     * processes are stopped with holdport ({@code stop-on-exit}), so no test leaks one. Tests use
+     * it through {@link HoldportFixture}.
      */
-    public static RunningHoldport supervisedWebRoute(Path installs, Optional<String> token) throws Exception {
+    static RunningHoldport supervisedWebRoute(Path installs, Optional<String> token) throws Exception {
         String admin = "admin { listen = \"127.0.0.1:0\"" + token.map(t -> ", token = \"" + t + "\"").orElse("") + " }";
         String slot = "address = \"127.0.0.1:%d\", path = \"%s\", start = [\"./run.sh\"], stop-timeout = 5s,"
                 + " stop-on-exit = true, ready { interval = 50ms, timeout = 30s }";
@@ -86,8 +83,8 @@ public final class RunningHoldport implements AutoCloseable {
         return process;
     }
 
-    /** The admin API's base URL, without a trailing slash. */
-    public String api() {
+    /** The admin API's base URL, without a trailing slash (for {@code --admin}). */
+    public String url() {
         return process.admin().url();
     }
 
@@ -118,7 +115,11 @@ public final class RunningHoldport implements AutoCloseable {
                 p.destroyForcibly();
             });
         }
-        try (Stream<Path> paths = Files.walk(stateDir)) {
+        deleteTree(stateDir);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
