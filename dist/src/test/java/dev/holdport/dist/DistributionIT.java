@@ -36,6 +36,8 @@ class DistributionIT {
     private static final Duration PROCESS_DEADLINE = Duration.ofSeconds(90);
     /** Small and quick to start; passing them also proves the launcher forwards both variables. */
     private static final String JAVA_OPTS = "-Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    /** The same without a collector: the launcher's default collector applies. */
+    private static final String JAVA_OPTS_DEFAULT_GC = "-Xmx96m -XX:TieredStopAtLevel=1";
     /** Not under "holdport.": system properties there override the config file. */
     private static final String HOLDPORT_OPTS = "-Dlaunched.by=bin-holdport";
 
@@ -149,7 +151,8 @@ class DistributionIT {
 
             Process holdport = dist.start(launcher, List.of("run", "--config", config.toString()), env -> {
                 env.put("NOTIFY_SOCKET", systemd.address());
-                env.put("JAVA_OPTS", JAVA_OPTS);
+                // One way names a collector, the other leaves the launcher's default in place.
+                env.put("JAVA_OPTS", launch == Launch.DIRECT_WITH_JAVA_HOME ? JAVA_OPTS : JAVA_OPTS_DEFAULT_GC);
                 env.put("HOLDPORT_OPTS", HOLDPORT_OPTS);
                 if (launch == Launch.DIRECT_WITH_JAVA_HOME) {
                     env.put("JAVA_HOME", javaHome.toString());
@@ -177,8 +180,14 @@ class DistributionIT {
                     ProcessHandle.Info info = holdport.toHandle().info();
                     Path javaBinary = javaHome.resolve("bin/java").toRealPath();
                     assertThat(info.command().map(command -> Path.of(command))).contains(javaBinary);
-                    assertThat(info.arguments().map(List::of).orElseThrow())
-                            .contains("-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dlaunched.by=bin-holdport");
+                    List<String> jvmArguments = info.arguments().map(List::of).orElseThrow();
+                    assertThat(jvmArguments).contains("-Xmx96m", "-XX:TieredStopAtLevel=1", "-Dlaunched.by=bin-holdport");
+                    if (launch == Launch.DIRECT_WITH_JAVA_HOME) {
+                        assertThat(jvmArguments).as("a collector named in JAVA_OPTS replaces the default")
+                                .contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseParallelGC");
+                    } else {
+                        assertThat(jvmArguments).as("the launcher's default collector").contains("-XX:+UseParallelGC");
+                    }
 
                     holdport.destroy(); // SIGTERM (destroyForcibly would be SIGKILL)
 

@@ -14,7 +14,8 @@ import java.util.Map;
  * holdport from its shaded jar ({@code java -jar holdport.jar run --config F}), one route per
  * service, each with a single slot {@code a}, and its admin API on a free loopback port. Held
  * connections are unlimited in time and allowed up to 100,000 in number, for the hold-capacity
- * scenario. Extra JVM options come from the {@code HOLDPORT_JAVA_OPTS} environment variable.
+ * scenario. It runs with the launcher's default collector (parallel); extra JVM options come from
+ * the {@code HOLDPORT_JAVA_OPTS} environment variable.
  */
 public final class HoldportTarget extends ProxyProcess {
 
@@ -41,9 +42,13 @@ public final class HoldportTarget extends ProxyProcess {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String opts = System.getenv("HOLDPORT_JAVA_OPTS");
-        if (opts != null && !opts.isBlank()) {
-            command.addAll(List.of(opts.trim().split("\\s+")));
+        List<String> extra = opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+        // As the distribution's launcher (src/bin/holdport) runs it: the parallel collector
+        // unless the options name another one.
+        if (extra.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+            command.add("-XX:+UseParallelGC");
         }
+        command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
         ChildProcess process = ProxyProcess.launch("holdport", command, context.workDir(), context.pids(), listen);
         HoldportTarget target = new HoldportTarget(process, listen, new HoldportAdmin(adminPort));
