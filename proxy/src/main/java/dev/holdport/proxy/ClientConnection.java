@@ -11,6 +11,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -166,6 +168,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void attempt() {
         retryTimer = null;
+        InetSocketAddress target = slot.connectAddress();
+        if (target.isUnresolved()) {
+            connectFailed(new UnknownHostException(target.getHostString() + ": name not resolved"));
+            return;
+        }
         Channel backend;
         try {
             backend = route.newBackendChannel(new BackendHandler());
@@ -178,7 +185,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         // registration completes at once and the listeners below run here too.
         channel.eventLoop().register(backend).addListener((ChannelFutureListener) registered -> {
             if (registered.isSuccess()) {
-                backend.connect(slot.address).addListener((ChannelFutureListener) this::connected);
+                backend.connect(target).addListener((ChannelFutureListener) this::connected);
             } else {
                 connected(registered);
             }
@@ -187,15 +194,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void connected(ChannelFuture future) {
         if (state != State.CONNECTING) {
-            future.channel().close();
+            discard(future.channel());
             return;
         }
         connectingBackend = null;
         if (future.isSuccess()) {
             startRelay(future.channel());
         } else {
-            future.channel().close();
+            discard(future.channel());
             connectFailed(future.cause());
+        }
+    }
+
+    /** Closes a backend channel that will not be relayed, registered or not (an unregistered one has no loop to close on). */
+    private static void discard(Channel backend) {
+        if (backend.isRegistered()) {
+            backend.close();
+        } else {
+            backend.unsafe().closeForcibly();
         }
     }
 
@@ -263,7 +279,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 retryTimer.cancel(false);
             }
             if (connectingBackend != null) {
-                connectingBackend.close();
+                discard(connectingBackend);
             }
         }
         if (holdTimer != null) {

@@ -67,6 +67,13 @@ final class Gate {
         }
     }
 
+    /** The route's listeners are bound, not accepting yet: start them unless holding is full. */
+    void listenersBound() {
+        synchronized (lock) {
+            route.setAccepting(!acceptingSuspended);
+        }
+    }
+
     /** Called on the connection's event loop when it is accepted. */
     Admission admit(ClientConnection connection) {
         synchronized (lock) {

@@ -5,6 +5,7 @@ import dev.holdport.config.SlotConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -51,7 +52,7 @@ public final class Route {
     private final Runnable onStateChange;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
-    /** One listening socket per event loop (see {@link #bind()}); empty before bind and after close. */
+    /** One listening socket per event loop (see {@link #bind()}); empty before bind. */
     private volatile List<Channel> listeners = List.of();
 
     Route(RouteConfig config, Transport transport, EventLoopGroup group, ProxyObserver observer,
@@ -95,6 +96,7 @@ public final class Route {
             throw new IllegalStateException("route " + name() + ": cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
         listeners = List.copyOf(bound);
+        gate.listenersBound(); // they were bound not accepting: the gate may hold its maximum already
         log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
                 gate.active().address, gate.view().paused() ? ", paused (restored from the state file)" : "");
     }
@@ -105,6 +107,8 @@ public final class Route {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // Nothing is accepted until the gate says so (Gate.listenersBound).
+                .option(ChannelOption.AUTO_READ, false)
                 // Reads are driven by the relay (and nothing is read while a connection is held).
                 .childOption(ChannelOption.AUTO_READ, false)
                 // A FIN is an event to pass on, not a reason to close: half-close is relayed.
@@ -139,12 +143,17 @@ public final class Route {
      */
     Channel newBackendChannel(ChannelHandler handler) {
         Channel backend = transport.socketChannelFactory().newChannel();
-        ChannelConfig cfg = backend.config();
-        cfg.setAutoRead(false); // the relay drives reads
-        cfg.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // a backend's FIN is passed on, not a reason to close
-        cfg.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
-        backend.pipeline().addLast(handler);
-        return backend;
+        try {
+            ChannelConfig cfg = backend.config();
+            cfg.setAutoRead(false); // the relay drives reads
+            cfg.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // a backend's FIN is passed on, not a reason to close
+            cfg.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
+            backend.pipeline().addLast(handler);
+            return backend;
+        } catch (RuntimeException e) {
+            backend.unsafe().closeForcibly(); // not registered yet: no loop to close it on
+            throw e instanceof ChannelException ce ? ce : new ChannelException(e);
+        }
     }
 
     /** Timers of the route itself (pause expiry, paced release, drain checks) run here. */
@@ -152,9 +161,15 @@ public final class Route {
         return control;
     }
 
+    /**
+     * Called by the gate under its lock. Each change is queued to the listener's own loop, even
+     * from that loop: applied directly from another thread, a "stop" could take effect after a
+     * later "start" made on the listener's loop and leave that listener never reading again.
+     * Queued under the lock, the changes reach each loop in the order the gate made them.
+     */
     void setAccepting(boolean accepting) {
         for (Channel ch : listeners) {
-            ch.config().setAutoRead(accepting);
+            ch.eventLoop().execute(() -> ch.config().setAutoRead(accepting));
         }
     }
 

@@ -20,6 +20,14 @@ final class Slot {
         this.address = config.address().toSocketAddress();
     }
 
+    /**
+     * Where to connect: the address resolved at start. A name that did not resolve then is looked
+     * up again, so a slot whose DNS name was briefly unknown recovers.
+     */
+    InetSocketAddress connectAddress() {
+        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+    }
+
     String name() {
         return config.name();
     }

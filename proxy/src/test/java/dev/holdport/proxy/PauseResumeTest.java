@@ -246,6 +246,36 @@ class PauseResumeTest {
     }
 
     @Test
+    void atTheHoldLimitClientsComingAndGoingNeverLeaveAListenerDeaf() throws Exception {
+        // Every arrival at the limit stops the listeners (one per event loop) and every hang-up
+        // below it restarts them, from whichever loop the event happened on. Were a "stop" from
+        // one loop applied after a later "start" on the listener's own loop, that listener would
+        // never accept again and the clients the kernel hands it would wait forever.
+        int max = 2;
+        Route route = start(Map.of("a", backend("a").port()), b -> b.hold(max, Duration.ofSeconds(60), OnHoldTimeout.CLOSE));
+        route.pause();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        for (int round = 0; round < 300 && System.nanoTime() < deadline; round++) {
+            List<Socket> batch = new ArrayList<>();
+            for (int i = 0; i < max + 1; i++) {
+                batch.add(Clients.connect(route.listenAddress()));
+            }
+            for (Socket socket : batch) {
+                socket.close();
+            }
+        }
+        await().until(() -> route.status().held() == 0);
+        route.resume();
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            answers.add(askLater(route.listenAddress(), "hi"));
+        }
+        for (Future<String> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS)).as("answered: every listener still accepts").isEqualTo("a");
+        }
+    }
+
+    @Test
     void resumingBeforeTheNewBackendListensCostsNoClientAnything() throws Exception {
         int port = dev.holdport.proxy.testing.FreePort.pick();
         Route route = start(Map.of("a", port), b -> b);
