@@ -33,7 +33,7 @@ abstract class AdminCommand implements Callable<Integer> {
             description = "the admin bearer token (default: $HOLDPORT_ADMIN_TOKEN)")
     String token;
 
-    @Option(names = "--json", description = "print the API's JSON answer instead of a table")
+    @Option(names = "--json", description = "print the API's JSON answer instead of the usual text")
     boolean json;
 
     @Spec
