@@ -45,7 +45,7 @@ public final class HoldportTarget extends ProxyProcess {
         List<String> extra = opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
         // As the distribution's launcher (src/bin/holdport) runs it: the parallel collector
         // unless the options name another one.
-        if (extra.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) {
+        if (extra.stream().noneMatch(o -> o.matches("-XX:\\+Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC"))) {
             command.add("-XX:+UseParallelGC");
         }
         command.addAll(extra);
