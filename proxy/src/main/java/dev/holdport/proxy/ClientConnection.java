@@ -170,14 +170,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         retryTimer = null;
         InetSocketAddress target = slot.connectAddress();
         if (target.isUnresolved()) {
-            connectFailed(new UnknownHostException(target.getHostString() + ": name not resolved"));
+            connectFailed(new UnknownHostException(target.getHostString() + ": name not resolved"), false);
             return;
         }
         Channel backend;
         try {
             backend = route.newBackendChannel(new BackendHandler());
-        } catch (ChannelException e) { // no socket: typically out of file descriptors
-            connectFailed(e);
+        } catch (ChannelException e) {
+            // No socket could be created: the process is out of file descriptors for a moment (a
+            // large release needs a second one per connection); relays ending free some.
+            connectFailed(e, true);
             return;
         }
         connectingBackend = backend;
@@ -202,7 +204,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             startRelay(future.channel());
         } else {
             discard(future.channel());
-            connectFailed(future.cause());
+            Throwable cause = future.cause();
+            // Refused: the backend is not listening (yet); it may be starting.
+            connectFailed(cause, cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException));
         }
     }
 
@@ -215,33 +219,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void connectFailed(Throwable cause) {
+    /** A failed attempt: tried again shortly while {@code backend.retry-refused-for} lasts if {@code transient}, else the client is closed. */
+    private void connectFailed(Throwable cause, boolean transientFailure) {
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAttemptNanos);
-        boolean refused = cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
-        if ((refused || outOfFileDescriptors(cause))
-                && elapsedMillis + retryMillis <= route.config.backend().retryRefusedFor().toMillis()) {
-            // The backend is not listening (yet): it may be starting. Or this process is out of
-            // file descriptors for a moment (a large release): other connections ending free some.
-            // Either way, try again shortly.
+        if (transientFailure && elapsedMillis + retryMillis <= route.config.backend().retryRefusedFor().toMillis()) {
             retryTimer = channel.eventLoop().schedule(this::attempt, retryMillis, TimeUnit.MILLISECONDS);
             retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
             return;
         }
         CloseReason reason = cause instanceof ConnectTimeoutException ? CloseReason.BACKEND_TIMEOUT : CloseReason.BACKEND_UNAVAILABLE;
-        route.failureLog.warn("route " + route.name() + " slot " + slot.name() + " (" + slot.address + "): cannot connect after "
+        route.failureLog.warn("route " + route.name() + " slot " + slot.name() + " (" + slot.config.address() + "): cannot connect after "
                 + elapsedMillis + " ms: " + rootMessage(cause) + "; closing client " + channel.remoteAddress());
         closeUnrelayed(reason);
-    }
-
-    /** EMFILE / ENFILE: the socket could not even be created; transient when relays are ending. */
-    private static boolean outOfFileDescriptors(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && message.contains("Too many open files")) { // EMFILE, and ENFILE's "... in system"
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The innermost cause says what went wrong ("Too many open files"), not the wrapper. */

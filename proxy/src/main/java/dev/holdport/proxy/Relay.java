@@ -138,6 +138,9 @@ final class Relay {
             return;
         }
         ((DuplexChannel) to).shutdownOutput().addListener((ChannelFutureListener) s -> {
+            if (ended) {
+                return; // closed meanwhile: the relay is over already
+            }
             // Nothing can be written to `to` any more, so its own FIN may simply close it
             // (channelInactive ends the relay) instead of Netty shutting its input first.
             to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);

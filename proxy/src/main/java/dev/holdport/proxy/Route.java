@@ -7,6 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -52,6 +54,10 @@ public final class Route {
     private final Runnable onStateChange;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    /** What the gate wants of the listeners (see {@link #setAccepting}); they are bound not accepting. */
+    private volatile boolean accepting;
+    private final AcceptGuard acceptGuard = new AcceptGuard();
+    private final int connectTimeoutMillis;
     /** One listening socket per event loop (see {@link #bind()}); empty before bind. */
     private volatile List<Channel> listeners = List.of();
 
@@ -67,6 +73,7 @@ public final class Route {
             slots.put(slot.name(), new Slot(slot));
         }
         this.gate = new Gate(this, slots.get(activeSlot), paused);
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis());
     }
 
     /**
@@ -98,7 +105,7 @@ public final class Route {
         listeners = List.copyOf(bound);
         gate.listenersBound(); // they were bound not accepting: the gate may hold its maximum already
         log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
-                gate.active().address, gate.view().paused() ? ", paused (restored from the state file)" : "");
+                gate.active().config.address(), gate.view().paused() ? ", paused (restored from the state file)" : "");
     }
 
     private ServerBootstrap serverBootstrap(EventLoop loop, boolean shared) {
@@ -109,6 +116,7 @@ public final class Route {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 // Nothing is accepted until the gate says so (Gate.listenersBound).
                 .option(ChannelOption.AUTO_READ, false)
+                .handler(acceptGuard)
                 // Reads are driven by the relay (and nothing is read while a connection is held).
                 .childOption(ChannelOption.AUTO_READ, false)
                 // A FIN is an event to pass on, not a reason to close: half-close is relayed.
@@ -147,7 +155,7 @@ public final class Route {
             ChannelConfig cfg = backend.config();
             cfg.setAutoRead(false); // the relay drives reads
             cfg.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // a backend's FIN is passed on, not a reason to close
-            cfg.setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, config.backend().connectTimeout().toMillis()));
+            cfg.setConnectTimeoutMillis(connectTimeoutMillis);
             backend.pipeline().addLast(handler);
             return backend;
         } catch (RuntimeException e) {
@@ -162,14 +170,30 @@ public final class Route {
     }
 
     /**
-     * Called by the gate under its lock. Each change is queued to the listener's own loop, even
-     * from that loop: applied directly from another thread, a "stop" could take effect after a
-     * later "start" made on the listener's loop and leave that listener never reading again.
-     * Queued under the lock, the changes reach each loop in the order the gate made them.
+     * Called by the gate under its lock. The wish is one flag; each listener applies the flag's
+     * value at the time on its own loop. (Applying a value passed along, from another thread, a
+     * "stop" could take effect after a later "start" and leave that listener deaf.)
      */
     void setAccepting(boolean accepting) {
+        this.accepting = accepting;
         for (Channel ch : listeners) {
-            ch.eventLoop().execute(() -> ch.config().setAutoRead(accepting));
+            ch.eventLoop().execute(() -> ch.config().setAutoRead(this.accepting));
+        }
+    }
+
+    /**
+     * On every listener, ahead of Netty's acceptor: that acceptor turns accepting back on by itself
+     * a second after a failed accept (out of file descriptors), so each accepted connection
+     * re-applies the gate's wish. A volatile read per connection.
+     */
+    @ChannelHandler.Sharable
+    private final class AcceptGuard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!accepting) {
+                ctx.channel().config().setAutoRead(false);
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.holdport.proxy;
 
 import dev.holdport.config.SlotConfig;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -11,7 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
 final class Slot {
 
     final SlotConfig config;
-    final InetSocketAddress address;
+    /** Resolved at start; replaced once a name that did not resolve then does. */
+    private volatile InetSocketAddress address;
+    private final AtomicBoolean resolving = new AtomicBoolean();
     /** Relays to this slot that are open or connecting; drain waits for inactive slots' to reach 0. */
     final LongAdder live = new LongAdder();
 
@@ -21,11 +25,25 @@ final class Slot {
     }
 
     /**
-     * Where to connect: the address resolved at start. A name that did not resolve then is looked
-     * up again, so a slot whose DNS name was briefly unknown recovers.
+     * Where to connect. A name that did not resolve at start is looked up again in the
+     * background (one lookup at a time, never on an event loop); until it resolves, connects to
+     * this slot fail at once with "name not resolved".
      */
     InetSocketAddress connectAddress() {
-        return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+        InetSocketAddress current = address;
+        if (current.isUnresolved() && resolving.compareAndSet(false, true)) {
+            GlobalEventExecutor.INSTANCE.execute(() -> {
+                try {
+                    InetSocketAddress again = config.address().toSocketAddress();
+                    if (!again.isUnresolved()) {
+                        address = again;
+                    }
+                } finally {
+                    resolving.set(false);
+                }
+            });
+        }
+        return current;
     }
 
     String name() {
