@@ -26,7 +26,7 @@ final class EffectiveConfigRenderer {
         r.entry("state-file", quote(config.stateFile().toString()));
         r.entry("state-dir", quote(config.stateDir().toString()));
         r.open("shutdown");
-        r.entry("drain-timeout", duration(config.shutdownDrainTimeout()));
+        r.entry("drain-timeout", ConfigDurations.format(config.shutdownDrainTimeout()));
         r.close();
         r.open("admin");
         AdminConfig admin = config.admin();
@@ -64,22 +64,22 @@ final class EffectiveConfigRenderer {
         }
         close();
         open("backend");
-        entry("connect-timeout", duration(route.backend().connectTimeout()));
-        entry("retry-refused-for", duration(route.backend().retryRefusedFor()));
+        entry("connect-timeout", ConfigDurations.format(route.backend().connectTimeout()));
+        entry("retry-refused-for", ConfigDurations.format(route.backend().retryRefusedFor()));
         close();
         open("hold");
         entry("max-connections", Integer.toString(route.hold().maxConnections()));
-        entry("timeout", duration(route.hold().timeout()));
+        entry("timeout", ConfigDurations.format(route.hold().timeout()));
         entry("on-timeout", route.hold().onTimeout().configName());
         close();
         open("pause");
-        entry("max-duration", duration(route.pauseMaxDuration()));
+        entry("max-duration", ConfigDurations.format(route.pauseMaxDuration()));
         close();
         open("resume");
         entry("max-rate", Integer.toString(route.resumeMaxRate()));
         close();
         open("drain");
-        entry("timeout", duration(route.drainTimeout()));
+        entry("timeout", ConfigDurations.format(route.drainTimeout()));
         close();
         close();
     }
@@ -91,7 +91,7 @@ final class EffectiveConfigRenderer {
             line("# start: not set (not supervised)");
         }
         entry("stop", slot.stopsBySignal() ? "signal" : list(slot.stop()));
-        entry("stop-timeout", duration(slot.stopTimeout()));
+        entry("stop-timeout", ConfigDurations.format(slot.stopTimeout()));
         ReadySettings ready = slot.ready();
         open("ready");
         entry("type", ready.type().configName());
@@ -99,8 +99,8 @@ final class EffectiveConfigRenderer {
         if (!ready.command().isEmpty()) {
             entry("command", list(ready.command()));
         }
-        entry("interval", duration(ready.interval()));
-        entry("timeout", duration(ready.timeout()));
+        entry("interval", ConfigDurations.format(ready.interval()));
+        entry("timeout", ConfigDurations.format(ready.timeout()));
         entry("successes", Integer.toString(ready.successes()));
         close();
         entry("stop-on-exit", Boolean.toString(slot.stopOnExit()));
@@ -141,28 +141,4 @@ final class EffectiveConfigRenderer {
     }
 
     /** The largest HOCON unit that states the duration exactly: 90s stays 90s, 300s is 5m. */
-    static String duration(Duration duration) {
-        if (duration.isZero()) {
-            return "0s";
-        }
-        if (duration.getNano() == 0) {
-            long seconds = duration.getSeconds();
-            long[] sizes = {86_400, 3_600, 60, 1};
-            String[] names = {"d", "h", "m", "s"};
-            for (int i = 0; i < sizes.length; i++) {
-                if (seconds % sizes[i] == 0) {
-                    return seconds / sizes[i] + names[i];
-                }
-            }
-        }
-        // Sub-second parts: a config duration fits in a long of nanoseconds (HOCON parses to nanos).
-        long nanos = duration.toNanos();
-        if (nanos % 1_000_000 == 0) {
-            return nanos / 1_000_000 + "ms";
-        }
-        if (nanos % 1_000 == 0) {
-            return nanos / 1_000 + "us";
-        }
-        return nanos + "ns";
-    }
 }

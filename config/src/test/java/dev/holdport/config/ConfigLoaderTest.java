@@ -321,12 +321,12 @@ class ConfigLoaderTest {
 
     @Test
     void rendersDurationsInTheirLargestExactUnit() {
-        assertThat(EffectiveConfigRenderer.duration(Duration.ZERO)).isEqualTo("0s");
-        assertThat(EffectiveConfigRenderer.duration(Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThat(EffectiveConfigRenderer.duration(Duration.ofSeconds(300))).isEqualTo("5m");
-        assertThat(EffectiveConfigRenderer.duration(Duration.ofDays(2))).isEqualTo("2d");
-        assertThat(EffectiveConfigRenderer.duration(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(EffectiveConfigRenderer.duration(Duration.ofNanos(7))).isEqualTo("7ns");
+        assertThat(ConfigDurations.format(Duration.ZERO)).isEqualTo("0s");
+        assertThat(ConfigDurations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(ConfigDurations.format(Duration.ofSeconds(300))).isEqualTo("5m");
+        assertThat(ConfigDurations.format(Duration.ofDays(2))).isEqualTo("2d");
+        assertThat(ConfigDurations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(ConfigDurations.format(Duration.ofNanos(7))).isEqualTo("7ns");
     }
 
     @Test

@@ -1,9 +1,6 @@
 package dev.holdport.deploy;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,25 +30,5 @@ public record DeployRequest(String slot, Optional<DeployMode> mode, Optional<Dur
 
     public static DeployRequest of(String slot, DeployMode mode) {
         return new DeployRequest(slot, Optional.of(mode), Optional.empty());
-    }
-
-    /**
-     * A request from text as an API caller sends it: mode and timeout may be null.
-     *
-     * @throws IllegalArgumentException naming the bad field ({@code timeout "soon" is not a duration (e.g. 90s, 2m)})
-     */
-    public static DeployRequest parse(String slot, String mode, String timeout) {
-        return new DeployRequest(slot,
-                mode == null ? Optional.empty() : Optional.of(DeployMode.parse(mode)),
-                timeout == null ? Optional.empty() : Optional.of(parseDuration(timeout)));
-    }
-
-    /** {@code 90s}, {@code 2m}, {@code 1500ms}: the config file's duration syntax. */
-    public static Duration parseDuration(String text) {
-        try {
-            return ConfigFactory.parseMap(Map.of("timeout", text)).getDuration("timeout");
-        } catch (ConfigException e) {
-            throw new IllegalArgumentException("timeout \"" + text + "\" is not a duration (e.g. 90s, 2m)");
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.holdport.deploy;
 
+import dev.holdport.config.ConfigDurations;
 import dev.holdport.proxy.Route;
 import java.time.Duration;
 import java.time.Instant;
@@ -173,7 +174,7 @@ final class DeployRun implements Runnable {
             worker = Thread.currentThread();
         }
         log.info("deploy {}: route {}: {} from slot {} to slot {}{}", id, route.name(), mode.label(), from, to,
-                timeout.map(t -> " within " + ConfigDuration.format(t)).orElse(""));
+                timeout.map(t -> " within " + ConfigDurations.format(t)).orElse(""));
         try {
             forward.run(mode);
             finish(DeployState.SUCCEEDED, null);
@@ -291,7 +292,7 @@ final class DeployRun implements Runnable {
     }
 
     private String timeoutReason() {
-        return "the deploy's timeout (" + timeout.map(ConfigDuration::format).orElse("-") + ") passed";
+        return "the deploy's timeout (" + timeout.map(ConfigDurations::format).orElse("-") + ") passed";
     }
 
     private void finishStep(StepRecord record, StepOutcome outcome, String detail) {

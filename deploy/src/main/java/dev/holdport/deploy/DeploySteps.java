@@ -1,5 +1,6 @@
 package dev.holdport.deploy;
 
+import dev.holdport.config.ConfigDurations;
 import dev.holdport.config.HostPort;
 import dev.holdport.config.SlotConfig;
 import dev.holdport.proxy.DrainResult;
@@ -107,7 +108,7 @@ final class DeploySteps {
             if (budget.compareTo(drainTimeout) < 0) {
                 throw new StepFailure(result.remaining() + " relays still open when the deploy's time ran out");
             }
-            return result.remaining() + " relays still open after drain.timeout (" + ConfigDuration.format(drainTimeout)
+            return result.remaining() + " relays still open after drain.timeout (" + ConfigDurations.format(drainTimeout)
                     + "): stopping the slot cuts them";
         });
     }

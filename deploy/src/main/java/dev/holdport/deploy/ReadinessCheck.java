@@ -1,5 +1,6 @@
 package dev.holdport.deploy;
 
+import dev.holdport.config.ConfigDurations;
 import dev.holdport.config.HostPort;
 import dev.holdport.config.ReadySettings;
 import dev.holdport.config.SlotConfig;
@@ -74,7 +75,7 @@ final class ReadinessCheck {
             }
             left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new NotReadyException("not ready within " + ConfigDuration.format(budget) + " (" + attempts + " checks; last: "
+                throw new NotReadyException("not ready within " + ConfigDurations.format(budget) + " (" + attempts + " checks; last: "
                         + lastFailure + ")");
             }
             // Wait for the next check, but wake at once when the process exits.
@@ -148,7 +149,7 @@ final class ReadinessCheck {
         try {
             if (!check.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 check.destroyForcibly();
-                return String.join(" ", ready.command()) + " still running after " + ConfigDuration.format(timeout);
+                return String.join(" ", ready.command()) + " still running after " + ConfigDurations.format(timeout);
             }
         } catch (InterruptedException e) {
             check.destroyForcibly();

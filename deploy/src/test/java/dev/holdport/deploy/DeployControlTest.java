@@ -169,12 +169,9 @@ class DeployControlTest {
             assertThatThrownBy(() -> deployer.deploy("web", DeployRequest.of("b", DeployMode.RESTART)))
                     .isInstanceOf(InvalidDeployException.class)
                     .hasMessageContaining("restart redeploys the active slot (a) in place");
-            assertThatThrownBy(() -> DeployRequest.parse("b", "rolling", null))
+            assertThatThrownBy(() -> DeployMode.parse("rolling"))
                     .hasMessage("mode \"rolling\" is not one of switch, exclusive, restart");
-            assertThatThrownBy(() -> DeployRequest.parse("b", null, "soon"))
-                    .hasMessage("timeout \"soon\" is not a duration (e.g. 90s, 2m)");
-            assertThat(DeployRequest.parse("b", "Exclusive", "90s"))
-                    .isEqualTo(new DeployRequest("b", Optional.of(DeployMode.EXCLUSIVE), Optional.of(Duration.ofSeconds(90))));
+            assertThat(DeployMode.parse("Exclusive")).isEqualTo(DeployMode.EXCLUSIVE);
             assertThat(deployer.deploys()).as("nothing was started").isEmpty();
             assertThat(holdport.status("b").running()).isFalse();
         }
