@@ -260,7 +260,11 @@ public final class Deployer implements AutoCloseable {
         }
         closed = true;
         for (SupervisedRoute route : routes.values()) {
-            route.guard().close();
+            // Under the route's lock, like begin(): a deploy that passed its check before `closed`
+            // was set is in `running` by the time this lock is ours, and one after it is refused.
+            synchronized (route) {
+                route.guard().close();
+            }
         }
         for (DeployRun run : running.values()) {
             run.shutDown();
@@ -298,11 +302,11 @@ public final class Deployer implements AutoCloseable {
     // ---- internals ----
 
     private Deploy begin(SupervisedRoute route, DeployRequest request, boolean asRollback) {
-        if (closed) {
-            throw new IllegalStateException("holdport is shutting down: no new deploys");
-        }
         route.slot(request.slot());
         synchronized (route) {
+            if (closed) { // checked under the route's lock: see close()
+                throw new IllegalStateException("holdport is shutting down: no new deploys");
+            }
             refuseIfRunning(route);
             String from = route.route.status().activeSlot();
             String to = request.slot();
