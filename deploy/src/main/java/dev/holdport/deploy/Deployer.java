@@ -234,11 +234,7 @@ public final class Deployer implements AutoCloseable {
                     all.add(new SlotProcessStatus(route.name(), slot.name(), false, false, java.util.OptionalLong.empty(),
                             Optional.empty(), false, 0, 0, Optional.empty(), Optional.empty()));
                 } else {
-                    SlotProcess process = p.get();
-                    all.add(new SlotProcessStatus(route.name(), slot.name(), true, process.alive(), process.pid(),
-                            process.startedAt(), process.adoptedRun(), route.guard().crashes(slot.name()),
-                            route.guard().restarts(slot.name()), process.lastExit().map(ProcessExit::describe),
-                            Optional.of(process.log().file())));
+                    all.add(p.get().status(route.name(), route.guard().crashes(slot.name()), route.guard().restarts(slot.name())));
                 }
             }
         }

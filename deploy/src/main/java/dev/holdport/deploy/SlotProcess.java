@@ -123,11 +123,6 @@ final class SlotProcess {
         return run == null || run.exit.isDone() ? OptionalLong.empty() : OptionalLong.of(run.handle.pid());
     }
 
-    Optional<Instant> startedAt() {
-        Run run = current;
-        return run == null || run.exit.isDone() ? Optional.empty() : Optional.ofNullable(run.startedAt);
-    }
-
     Optional<ProcessExit> lastExit() {
         return Optional.ofNullable(lastExit);
     }
@@ -336,9 +331,15 @@ final class SlotProcess {
     }
 
     /** True when the running process was adopted from a pid file (started by an earlier holdport). */
-    boolean adoptedRun() {
+    /** Running, pid, start time and adoption from one look at the current process, so they agree. */
+    SlotProcessStatus status(String route, long crashes, long restarts) {
         Run run = current;
-        return run != null && run.adopted && !run.exit.isDone();
+        boolean running = run != null && !run.exit.isDone() && run.handle.isAlive();
+        return new SlotProcessStatus(route, name(), true, running,
+                running ? OptionalLong.of(run.handle.pid()) : OptionalLong.empty(),
+                running ? Optional.ofNullable(run.startedAt) : Optional.empty(),
+                running && run.adopted, crashes, restarts,
+                lastExit().map(ProcessExit::describe), Optional.of(log().file()));
     }
 
     // ---- helpers shared with readiness checks ----

@@ -146,7 +146,7 @@ class SlotProcessTest {
         SlotProcess second = supervisor(List.of(), Duration.ofSeconds(5));
         assertThat(second.adopt()).isTrue();
         assertThat(second.pid()).hasValue(pid);
-        assertThat(second.adoptedRun()).isTrue();
+        assertThat(second.status("web", 0, 0).adopted()).isTrue();
         assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
 
         assertThat(second.stop()).contains("stopped by SIGTERM");
