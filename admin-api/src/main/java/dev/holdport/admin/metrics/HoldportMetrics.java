@@ -120,30 +120,12 @@ public final class HoldportMetrics implements ProxyObserver {
                 .classicOnly()
                 .classicUpperBounds(CONNECT_BUCKETS)
                 .register(registry);
-        CounterWithCallback.builder()
-                .name("holdport_slot_process_crashes")
-                .help("Exits of a supervised slot's process that holdport did not cause, since holdport started.")
-                .labelNames("route", "slot")
-                .callback(callback -> {
-                    for (SlotProcessStatus slot : scrapedSlots) {
-                        if (slot.supervised()) {
-                            callback.call(slot.crashes(), slot.route(), slot.slot());
-                        }
-                    }
-                })
-                .register(registry);
-        CounterWithCallback.builder()
-                .name("holdport_slot_process_restarts")
-                .help("Restarts of a supervised slot's process after a crash, since holdport started.")
-                .labelNames("route", "slot")
-                .callback(callback -> {
-                    for (SlotProcessStatus slot : scrapedSlots) {
-                        if (slot.supervised()) {
-                            callback.call(slot.restarts(), slot.route(), slot.slot());
-                        }
-                    }
-                })
-                .register(registry);
+        slotProcessCounter("holdport_slot_process_crashes",
+                "Exits of a supervised slot's process that holdport did not cause, since holdport started.",
+                SlotProcessStatus::crashes);
+        slotProcessCounter("holdport_slot_process_restarts",
+                "Restarts of a supervised slot's process after a crash, since holdport started.",
+                SlotProcessStatus::restarts);
         deploys = Counter.builder()
                 .name("holdport_deploys")
                 .help("One-call deploys and rollbacks that ended, by result (succeeded, rolled_back, cancelled, failed,"
@@ -213,6 +195,21 @@ public final class HoldportMetrics implements ProxyObserver {
                 .callback(callback -> {
                     for (RouteStatus route : scraped) {
                         callback.call(value.applyAsLong(route.totals()), route.route());
+                    }
+                })
+                .register(registry);
+    }
+
+    private void slotProcessCounter(String name, String help, ToLongFunction<SlotProcessStatus> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames("route", "slot")
+                .callback(callback -> {
+                    for (SlotProcessStatus slot : scrapedSlots) {
+                        if (slot.supervised()) {
+                            callback.call(value.applyAsLong(slot), slot.route(), slot.slot());
+                        }
                     }
                 })
                 .register(registry);
