@@ -2,7 +2,6 @@ package dev.holdport.bench.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.holdport.bench.process.Programs;
 import dev.holdport.bench.process.ToolRun;
 import dev.holdport.bench.report.Figure;
 import dev.holdport.bench.report.Unit;
@@ -27,10 +26,8 @@ public final class Iperf3Throughput implements Scenario {
 
     @Override
     public void run(RunContext context) throws InterruptedException {
-        Path iperf3 = Programs.find("iperf3").orElse(null);
+        Path iperf3 = externalTool(context, "iperf3").orElse(null);
         if (iperf3 == null) {
-            context.results().skip(name(), "iperf3 is not installed (run benchmarks/setup.sh)");
-            context.note("iperf3: skipped, not installed");
             return;
         }
         long seconds = Math.max(1, Math.round(context.settings().measure().toMillis() / 1000.0));

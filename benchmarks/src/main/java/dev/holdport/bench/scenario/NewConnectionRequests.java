@@ -9,6 +9,8 @@ import dev.holdport.bench.run.RunContext;
 import dev.holdport.bench.run.RunSettings;
 import dev.holdport.bench.target.Route;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Scenario 3: a new connection per request (connect, one exchange, close), closed loop. */
 public final class NewConnectionRequests implements Scenario {
@@ -28,8 +30,14 @@ public final class NewConnectionRequests implements Scenario {
     public void run(RunContext context) throws InterruptedException {
         RunSettings s = context.settings();
         context.eachRound(name(), context.targets(), (target, round) -> {
-            // CPU time of the proxy process over the whole load (warm-up included), per connection made.
-            double cpuBefore = target.pid().isPresent() ? ProcessStats.cpuSeconds(target.pid().getAsLong()) : Double.NaN;
+            // CPU time of the proxy over the measured window only: the warm-up pays for JIT
+            // compilation, which a native peer never does. The load opens its window 10 ms after
+            // it is started plus the warm-up; a reading taken then, on a thread of its own, is
+            // within a millisecond of it.
+            CompletableFuture<Double> cpuAtWindow = target.pid().isPresent()
+                    ? CompletableFuture.supplyAsync(() -> ProcessStats.cpuSeconds(target.pid().getAsLong()),
+                            CompletableFuture.delayedExecutor(s.warmup().toMillis() + 10, TimeUnit.MILLISECONDS))
+                    : null;
             LoadResult result = NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
                     target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
                     s.warmup(), s.measure(), Duration.ofSeconds(10)));
@@ -38,10 +46,9 @@ public final class NewConnectionRequests implements Scenario {
             context.results().add(P50, target.name(), result.percentileNanos(50));
             context.results().add(P99, target.name(), result.percentileNanos(99));
             context.results().add(P999, target.name(), result.percentileNanos(99.9));
-            if (!Double.isNaN(cpuBefore)) {
-                double cpu = ProcessStats.cpuSeconds(target.pid().getAsLong()) - cpuBefore;
-                double connections = result.perSecond() * (s.warmup().toNanos() + s.measure().toNanos()) / 1e9;
-                context.results().add(CPU, target.name(), cpu * 1e9 / connections);
+            if (cpuAtWindow != null) {
+                double cpu = ProcessStats.cpuSeconds(target.pid().getAsLong()) - cpuAtWindow.join();
+                context.results().add(CPU, target.name(), cpu * 1e9 / result.completed());
             }
         });
     }

@@ -1,6 +1,5 @@
 package dev.holdport.bench.scenario;
 
-import dev.holdport.bench.process.Programs;
 import dev.holdport.bench.process.ToolRun;
 import dev.holdport.bench.report.Figure;
 import dev.holdport.bench.report.Unit;
@@ -28,6 +27,8 @@ public final class WrkHttp implements Scenario {
             "wrk new connection per request, req/s", Unit.PER_SECOND, true);
 
     private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
+    private static final Pattern SOCKET_ERRORS = Pattern.compile(
+            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern PERCENTILE = Pattern.compile("(?m)^\\s+(50|99)%\\s+([\\d.]+)(us|ms|s)\\s*$");
 
     @Override
@@ -37,10 +38,8 @@ public final class WrkHttp implements Scenario {
 
     @Override
     public void run(RunContext context) throws InterruptedException {
-        Path wrk = Programs.find("wrk").orElse(null);
+        Path wrk = externalTool(context, "wrk").orElse(null);
         if (wrk == null) {
-            context.results().skip(name(), "wrk is not installed (run benchmarks/setup.sh)");
-            context.note("wrk: skipped, not installed");
             return;
         }
         RunSettings s = context.settings();
@@ -69,12 +68,21 @@ public final class WrkHttp implements Scenario {
         });
     }
 
-    private static double requestsPerSecond(String out) {
+    static double requestsPerSecond(String out) {
         Matcher rate = REQUESTS.matcher(out);
         if (!rate.find()) {
             throw new IllegalStateException("wrk printed no Requests/sec: " + out.strip());
         }
-        if (out.contains("Non-2xx")) {
+        // wrk prints these lines only when something failed; a rate with failures in it is no
+        // measurement of the proxy, so the round is reported as failed, with wrk's own words.
+        Matcher errors = SOCKET_ERRORS.matcher(out);
+        long socketErrors = 0;
+        if (errors.find()) {
+            for (int kind = 1; kind <= 4; kind++) {
+                socketErrors += Long.parseLong(errors.group(kind));
+            }
+        }
+        if (socketErrors > 0 || out.contains("Non-2xx")) {
             throw new IllegalStateException("wrk saw errors: " + out.strip());
         }
         return Double.parseDouble(rate.group(1));

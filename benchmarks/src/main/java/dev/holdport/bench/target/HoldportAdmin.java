@@ -45,14 +45,6 @@ public final class HoldportAdmin {
         post("/routes/" + route.id() + "/drain", "{\"timeout\": \"" + timeout.toMillis() + "ms\"}");
     }
 
-    public boolean ready() {
-        try {
-            return send(HttpRequest.newBuilder(base.resolve("/readyz")).GET()).statusCode() == 200;
-        } catch (IllegalStateException e) {
-            return false;
-        }
-    }
-
     /** The Prometheus text exposition of {@code /metrics}. */
     public String metrics() {
         HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/metrics")).GET());
