@@ -21,20 +21,28 @@ class WrkHttpTest {
 
     @Test
     void aCleanRunGivesItsRate() {
-        assertThat(WrkHttp.requestsPerSecond(CLEAN)).isEqualTo(54375.0);
+        assertThat(WrkHttp.requestsPerSecond(CLEAN, false)).isEqualTo(54375.0);
     }
 
     @Test
     void socketErrorsMakeTheRoundFail() {
         String withErrors = CLEAN.replace("Requests/sec", "  Socket errors: connect 0, read 12, write 0, timeout 0\nRequests/sec");
-        assertThatThrownBy(() -> WrkHttp.requestsPerSecond(withErrors))
+        assertThatThrownBy(() -> WrkHttp.requestsPerSecond(withErrors, false))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("read 12");
     }
 
     @Test
+    void withConnectionCloseTheServersCloseIsNoErrorButATimeoutIs() {
+        String closes = CLEAN.replace("Requests/sec", "  Socket errors: connect 0, read 43500, write 0, timeout 0\nRequests/sec");
+        assertThat(WrkHttp.requestsPerSecond(closes, true)).isEqualTo(54375.0);
+        String timeouts = CLEAN.replace("Requests/sec", "  Socket errors: connect 0, read 43500, write 0, timeout 7\nRequests/sec");
+        assertThatThrownBy(() -> WrkHttp.requestsPerSecond(timeouts, true)).hasMessageContaining("timeout 7");
+    }
+
+    @Test
     void nonSuccessAnswersMakeTheRoundFail() {
         String withErrors = CLEAN.replace("Requests/sec", "  Non-2xx or 3xx responses: 3\nRequests/sec");
-        assertThatThrownBy(() -> WrkHttp.requestsPerSecond(withErrors)).hasMessageContaining("Non-2xx");
+        assertThatThrownBy(() -> WrkHttp.requestsPerSecond(withErrors, false)).hasMessageContaining("Non-2xx");
     }
 }
