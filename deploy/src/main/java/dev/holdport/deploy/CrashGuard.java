@@ -45,6 +45,8 @@ final class CrashGuard {
     private boolean pausedByGuard;
     private boolean closed;
     private CompletableFuture<ProcessExit> stoodDown = new CompletableFuture<>();
+    /** A stop of a process that never became ready, done outside the lock; completed when none runs. */
+    private CompletableFuture<Void> ownStop = CompletableFuture.completedFuture(null);
 
     CrashGuard(SupervisedRoute route, Executor workers) {
         this.route = route;
@@ -152,6 +154,22 @@ final class CrashGuard {
         }
     }
 
+    /**
+     * Blocks until a stop the guard began before a deploy took over has ended, so the deploy's
+     * first step finds the slot's process settled (stopped, not being stopped). A stop is bounded
+     * (the slot's stop-timeout, then SIGKILL), so this is too. Called on the deploy's thread.
+     */
+    void awaitOwnStop() {
+        CompletableFuture<Void> stop;
+        synchronized (route) {
+            stop = ownStop;
+        }
+        if (!stop.isDone()) {
+            log.info("route {}: the deploy waits for the crash guard to finish stopping a process", route.name());
+            stop.join();
+        }
+    }
+
     /** @param afterCrash count the starts as restarts (not so for the start-up rule) */
     private void recover(SlotProcess process, String why, boolean afterCrash) {
         synchronized (route) {
@@ -221,20 +239,33 @@ final class CrashGuard {
                     Thread.currentThread().interrupt();
                     return;
                 }
+                CompletableFuture<Void> stopping = new CompletableFuture<>();
                 synchronized (route) {
                     if (!current(gen)) {
                         return;
                     }
-                    // Under the route's lock, so a deploy beginning now cannot find its own new
-                    // process stopped by the guard: it waits for this stop to end.
+                    ownStop = stopping;
+                }
+                // Outside the route's lock: a process ignoring SIGTERM takes the whole stop-timeout,
+                // and what takes that lock (a deploy or rollback request, the deploy running on the
+                // route, another slot's exit, holdport shutting down) must not wait for it. What
+                // may interleave, and why it is safe:
+                // - a deploy begins: it stands the guard down (this loop then ends at its next
+                //   check) and its thread waits for this stop (awaitOwnStop) before its first step,
+                //   so it never decides on a process that is half-stopped, and the process it
+                //   starts itself cannot be the one stopped here;
+                // - the process's exit: a stop marks it expected, so no exit report comes back here;
+                // - close(): sets 'closed'; its own stops of stop-on-exit slots wait for this one
+                //   (a slot's stops and starts are serialized by SlotProcess).
+                try {
                     if (process.alive()) {
-                        try {
-                            process.stop();
-                        } catch (IOException e) {
-                            log.error("route {}: cannot stop slot {}'s process that never became ready: {}",
-                                    route.name(), process.name(), e.getMessage());
-                        }
+                        process.stop();
                     }
+                } catch (IOException e) {
+                    log.error("route {}: cannot stop slot {}'s process that never became ready: {}",
+                            route.name(), process.name(), e.getMessage());
+                } finally {
+                    stopping.complete(null);
                 }
             }
             log.warn("route {}: restarting slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),

@@ -176,6 +176,7 @@ final class DeployRun implements Runnable {
         log.info("deploy {}: route {}: {} from slot {} to slot {}{}", id, route.name(), mode.label(), from, to,
                 timeout.map(t -> " within " + ConfigDurations.format(t)).orElse(""));
         try {
+            supervised.guard().awaitOwnStop();
             forward.run(mode);
             finish(DeployState.SUCCEEDED, null);
         } catch (StepFailure f) {

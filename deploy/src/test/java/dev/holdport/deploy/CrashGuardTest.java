@@ -3,6 +3,7 @@ package dev.holdport.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,6 +121,40 @@ class CrashGuardTest {
             assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo("v1");
             assertThat(holdport.route().status().paused()).isFalse();
             assertThat(holdport.status("a").crashes()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theGuardStopsAStubbornProcessWithoutBlockingTheRouteAndADeployWaitsForThatStop() throws Exception {
+        Path term = dir.resolve("term-received");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                // a never listens and ignores SIGTERM: the start-up rule starts it, it is not ready
+                // within 1 s, and the guard's stop of it lasts the whole stop-timeout.
+                .install("a", "trap 'echo TERM >> \"" + term + "\"' TERM\nwhile :; do sleep 0.1; done")
+                .install("b", Installs.serving("v2"))
+                .slotSettings("a", "stop-timeout = 30s, ready.timeout = 1s")
+                .start()) {
+            await().until(() -> Files.exists(term));
+            long stubborn = holdport.pid("a");
+            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
+            await().until(() -> holdport.route().status().held() == 1);
+
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
+
+            assertThat(ProcessHandle.of(stubborn).map(ProcessHandle::isAlive).orElse(false))
+                    .as("the deploy began while the guard was still stopping a's process").isTrue();
+            assertThat(holdport.deployer().runningOn("web")).map(Deploy::id).contains(started.id());
+            Instant killedAt = Instant.now();
+            ProcessHandle.of(stubborn).orElseThrow().destroyForcibly(); // ends the guard's stop early
+            Deploy done = holdport.awaitEnd(started);
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);
+            assertThat(done.steps()).extracting(DeployStep::name)
+                    .containsExactly("start b", "ready b", "switch b", "drain a", "stop a", "resume b");
+            assertThat(done.steps().get(0).startedAt()).as("the first step waited for the guard's stop to end")
+                    .isAfterOrEqualTo(killedAt);
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo("v2");
+            assertThat(holdport.route().status().paused()).isFalse();
         }
     }
 }
