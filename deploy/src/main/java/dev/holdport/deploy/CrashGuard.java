@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * deploy that begins during a recovery ends it ({@link #standDown()}) and takes over the pause.
  * After a deploy the guard looks again at whatever slot is then active ({@link #afterDeploy}).
  * Only a pause the guard made itself is resumed by it: a route an operator paused stays paused.
+ *
+ * <p>Only the exit of a slot's <em>current</em> process counts: an exit reported late, once the
+ * slot runs another process (a deploy or the guard replaced it), changes nothing. Exits holdport
+ * caused by stopping a process are never reported here at all.
  */
 final class CrashGuard {
 
@@ -86,6 +90,14 @@ final class CrashGuard {
         crashes.computeIfAbsent(process.name(), k -> new LongAdder()).increment();
         synchronized (route) {
             if (closed) {
+                return;
+            }
+            if (!process.isCurrent(exit)) {
+                // Reported after the slot got a new process (this callback runs on another thread
+                // and may wait for the route's lock): the slot runs, nothing to mask.
+                log.info("route {}: slot {}'s earlier process {} {}; the slot runs pid {} since: nothing to do",
+                        route.name(), process.name(), exit.pid(), exit.describe(),
+                        process.pid().isPresent() ? Long.toString(process.pid().getAsLong()) : "-");
                 return;
             }
             DeployRun deploy = route.running();

@@ -137,6 +137,15 @@ final class SlotProcess {
     }
 
     /**
+     * True when {@code exit} is the exit of the slot's current process, not of one that has been
+     * replaced since (by a start after it exited).
+     */
+    boolean isCurrent(ProcessExit exit) {
+        Run run = current;
+        return run != null && run.exit.getNow(null) == exit;
+    }
+
+    /**
      * Adopts the process named by the pid file if it is still running (and is the same process:
      * same start time, so a reused pid is not mistaken for it).
      *
@@ -330,7 +339,6 @@ final class SlotProcess {
         }
     }
 
-    /** True when the running process was adopted from a pid file (started by an earlier holdport). */
     /** Running, pid, start time and adoption from one look at the current process, so they agree. */
     SlotProcessStatus status(String route, long crashes, long restarts) {
         Run run = current;

@@ -3,11 +3,22 @@ package dev.holdport.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.holdport.config.ConfigLoader;
+import dev.holdport.config.HoldportConfig;
+import dev.holdport.proxy.Proxy;
+import dev.holdport.proxy.Route;
+import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,6 +166,50 @@ class CrashGuardTest {
                     .isAfterOrEqualTo(killedAt);
             assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo("v2");
             assertThat(holdport.route().status().paused()).isFalse();
+        }
+    }
+
+    @Test
+    void anExitReportedAfterTheSlotGotANewProcessDoesNotPauseTheRoute() throws Exception {
+        TestHoldport settings = new TestHoldport(dir).install("a", Installs.serving("v1")).install("b", Installs.serving("v2"));
+        HoldportConfig config = ConfigLoader.parse(settings.configText());
+        // Exit reports wait here until the test delivers them: a report that comes late, as one
+        // waiting for a busy route's lock would.
+        List<Runnable> exitReports = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService workers = Executors.newCachedThreadPool();
+        CrashGuard[] guard = new CrashGuard[1];
+        SlotProcess a = null;
+        try (Proxy proxy = Proxy.start(config)) {
+            Route route = proxy.routes().get(0);
+            a = new SlotProcess("web", route.config().slots().get("a"), dir.resolve("state/slots/web"), timer,
+                    exitReports::add, (process, exit) -> guard[0].exited(process, exit));
+            SupervisedRoute supervised = new SupervisedRoute(route, Map.of("a", a));
+            guard[0] = new CrashGuard(supervised, workers);
+            supervised.guard(guard[0]);
+            a.start();
+            await().ignoreExceptions().until(() -> Clients.ask(route.listenAddress(), "up?").equals("v1"));
+            long first = a.pid().orElseThrow();
+
+            ProcessHandle.of(first).orElseThrow().destroyForcibly();
+            await().until(() -> exitReports.size() == 1);
+            a.start(); // the slot's new process, as a deploy or the guard would start it
+            await().ignoreExceptions().until(() -> Clients.ask(route.listenAddress(), "up?").equals("v1"));
+            exitReports.get(0).run(); // the first process's exit, reported only now
+
+            assertThat(route.status().paused()).as("the slot runs: nothing to mask").isFalse();
+            assertThat(guard[0].crashes("a")).as("it was a crash all the same").isEqualTo(1);
+            assertThat(guard[0].restarts("a")).isZero();
+            assertThat(Clients.ask(route.listenAddress(), "who?")).isEqualTo("v1");
+        } finally {
+            if (guard[0] != null) {
+                guard[0].close();
+            }
+            if (a != null) {
+                a.stop();
+            }
+            workers.shutdownNow();
+            timer.shutdownNow();
         }
     }
 }
