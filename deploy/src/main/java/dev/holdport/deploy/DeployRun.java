@@ -329,7 +329,8 @@ final class DeployRun implements Runnable {
         }
     }
 
-    private synchronized boolean inRollback() {
+    /** The forward steps failed and the rollback runs (or ran). */
+    synchronized boolean inRollback() {
         return inRollback;
     }
 
