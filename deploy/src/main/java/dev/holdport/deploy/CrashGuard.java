@@ -144,6 +144,9 @@ final class CrashGuard {
      */
     void afterDeploy(boolean heldForCrash) {
         synchronized (route) {
+            if (closed) {
+                return; // holdport is shutting down: it neither restarts nor resumes anything now
+            }
             if (heldForCrash) {
                 pausedByGuard = true;
             }

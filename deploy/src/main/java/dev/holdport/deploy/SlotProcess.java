@@ -44,7 +44,7 @@ final class SlotProcess {
     private static final Logger log = LoggerFactory.getLogger(SlotProcess.class);
 
     /** After SIGKILL, how long the process may take to disappear before the stop counts as failed. */
-    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    static final Duration KILL_GRACE = Duration.ofSeconds(5);
     /** An adopted process is not holdport's child, so its exit is noticed by polling. */
     private static final long ADOPTED_POLL_MILLIS = 100;
 
