@@ -30,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashGuardTest {
 
-    private static final int CLIENTS = 6;
-
     @TempDir
     Path dir;
 
@@ -46,8 +44,7 @@ class CrashGuardTest {
             // The restarted process takes a second to start listening, as real services do.
             Installs.install(holdport.slotPath("a"), "sleep 1\n" + Installs.serving("v1"));
 
-            try (Load load = new Load(holdport.address(), CLIENTS, Duration.ofSeconds(60))) {
-                await().until(() -> load.served() > 50);
+            try (Load load = holdport.startLoad("v1")) {
                 long heldAtKill = holdport.route().status().totals().held();
 
                 ProcessHandle.of(killed).orElseThrow().destroyForcibly(); // SIGKILL

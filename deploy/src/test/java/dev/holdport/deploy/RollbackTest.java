@@ -28,8 +28,7 @@ class RollbackTest {
             holdport.awaitServing("v1");
             long pidA = holdport.pid("a");
 
-            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
-                await().until(() -> load.served() > 50);
+            try (Load load = holdport.startLoad("v1")) {
 
                 Deploy exited = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b")));
 

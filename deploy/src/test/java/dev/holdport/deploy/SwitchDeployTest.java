@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +45,7 @@ class SwitchDeployTest {
             assertThat(holdport.route().status().paused()).isFalse();
             long pidA = holdport.pid("a");
 
-            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 50);
+            try (Load load = holdport.startLoad("v1")) {
 
                 Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
                 assertThat(started.state()).isEqualTo(DeployState.RUNNING);
