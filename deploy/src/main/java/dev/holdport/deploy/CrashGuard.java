@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * deploy that begins during a recovery ends it ({@link #standDown()}) and takes over the pause.
  * After a deploy the guard looks again at whatever slot is then active ({@link #afterDeploy}).
  * Only a pause the guard made itself is resumed by it: a route an operator paused stays paused.
+ *
+ * <p>Only the exit of a slot's <em>current</em> process counts: an exit reported late, once the
+ * slot runs another process (a deploy or the guard replaced it), changes nothing. Exits holdport
+ * caused by stopping a process are never reported here at all.
  */
 final class CrashGuard {
 
@@ -45,6 +49,8 @@ final class CrashGuard {
     private boolean pausedByGuard;
     private boolean closed;
     private CompletableFuture<ProcessExit> stoodDown = new CompletableFuture<>();
+    /** A stop of a process that never became ready, done outside the lock; completed when none runs. */
+    private CompletableFuture<Void> ownStop = CompletableFuture.completedFuture(null);
 
     CrashGuard(SupervisedRoute route, Executor workers) {
         this.route = route;
@@ -84,6 +90,14 @@ final class CrashGuard {
         crashes.computeIfAbsent(process.name(), k -> new LongAdder()).increment();
         synchronized (route) {
             if (closed) {
+                return;
+            }
+            if (!process.isCurrent(exit)) {
+                // Reported after the slot got a new process (this callback runs on another thread
+                // and may wait for the route's lock): the slot runs, nothing to mask.
+                log.info("route {}: slot {}'s earlier process {} {}; the slot runs pid {} since: nothing to do",
+                        route.name(), process.name(), exit.pid(), exit.describe(),
+                        process.pid().isPresent() ? Long.toString(process.pid().getAsLong()) : "-");
                 return;
             }
             DeployRun deploy = route.running();
@@ -130,6 +144,9 @@ final class CrashGuard {
      */
     void afterDeploy(boolean heldForCrash) {
         synchronized (route) {
+            if (closed) {
+                return; // holdport is shutting down: it neither restarts nor resumes anything now
+            }
             if (heldForCrash) {
                 pausedByGuard = true;
             }
@@ -149,6 +166,22 @@ final class CrashGuard {
         synchronized (route) {
             closed = true;
             endRecoveryLocked();
+        }
+    }
+
+    /**
+     * Blocks until a stop the guard began before a deploy took over has ended, so the deploy's
+     * first step finds the slot's process settled (stopped, not being stopped). A stop is bounded
+     * (the slot's stop-timeout, then SIGKILL), so this is too. Called on the deploy's thread.
+     */
+    void awaitOwnStop() {
+        CompletableFuture<Void> stop;
+        synchronized (route) {
+            stop = ownStop;
+        }
+        if (!stop.isDone()) {
+            log.info("route {}: the deploy waits for the crash guard to finish stopping a process", route.name());
+            stop.join();
         }
     }
 
@@ -221,20 +254,33 @@ final class CrashGuard {
                     Thread.currentThread().interrupt();
                     return;
                 }
+                CompletableFuture<Void> stopping = new CompletableFuture<>();
                 synchronized (route) {
                     if (!current(gen)) {
                         return;
                     }
-                    // Under the route's lock, so a deploy beginning now cannot find its own new
-                    // process stopped by the guard: it waits for this stop to end.
+                    ownStop = stopping;
+                }
+                // Outside the route's lock: a process ignoring SIGTERM takes the whole stop-timeout,
+                // and what takes that lock (a deploy or rollback request, the deploy running on the
+                // route, another slot's exit, holdport shutting down) must not wait for it. What
+                // may interleave, and why it is safe:
+                // - a deploy begins: it stands the guard down (this loop then ends at its next
+                //   check) and its thread waits for this stop (awaitOwnStop) before its first step,
+                //   so it never decides on a process that is half-stopped, and the process it
+                //   starts itself cannot be the one stopped here;
+                // - the process's exit: a stop marks it expected, so no exit report comes back here;
+                // - close(): sets 'closed'; its own stops of stop-on-exit slots wait for this one
+                //   (a slot's stops and starts are serialized by SlotProcess).
+                try {
                     if (process.alive()) {
-                        try {
-                            process.stop();
-                        } catch (IOException e) {
-                            log.error("route {}: cannot stop slot {}'s process that never became ready: {}",
-                                    route.name(), process.name(), e.getMessage());
-                        }
+                        process.stop();
                     }
+                } catch (IOException e) {
+                    log.error("route {}: cannot stop slot {}'s process that never became ready: {}",
+                            route.name(), process.name(), e.getMessage());
+                } finally {
+                    stopping.complete(null);
                 }
             }
             log.warn("route {}: restarting slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),

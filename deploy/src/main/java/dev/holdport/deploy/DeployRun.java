@@ -2,6 +2,7 @@ package dev.holdport.deploy;
 
 import dev.holdport.config.ConfigDurations;
 import dev.holdport.proxy.Route;
+import dev.holdport.proxy.RouteStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * <p>Cancelling interrupts only the steps that wait (ready, drain); a stop or start in progress
  * is finished first, so a rollback never finds a half-stopped process. Rollback steps cannot be
  * cancelled.
+ *
+ * <p>holdport shutting down ({@link #shutDown()}) stops the deploy at its next step boundary,
+ * forward or rolling back alike (waiting steps end at once), so shutdown is never held up by a
+ * readiness wait of minutes. Nothing is rolled back (further): the deploy ends
+ * {@code interrupted}, and when it leaves the route paused with clients held it says so in its
+ * failure and in the log. The processes keep running for the next holdport to adopt, and the
+ * state file keeps the pause, whose start-up log names the cut deploy.
  */
 final class DeployRun implements Runnable {
 
@@ -71,6 +79,7 @@ final class DeployRun implements Runnable {
     private volatile boolean resumeAtEnd;
     private final Consumer<Deploy> publisher;
     private final CompletableFuture<Deploy> completion = new CompletableFuture<>();
+    private final DeploySteps steps;
     private final ForwardFlow forward;
     private final RollbackFlow rollback;
 
@@ -106,7 +115,7 @@ final class DeployRun implements Runnable {
         this.publisher = publisher;
         // One DeploySteps for both flows: the rollback undoes what the forward steps started and
         // paused. Only the deploy's thread uses them.
-        DeploySteps steps = new DeploySteps(this, supervised);
+        this.steps = new DeploySteps(this, supervised);
         this.forward = new ForwardFlow(steps, from, to);
         this.rollback = new RollbackFlow(steps, supervised, from, to);
     }
@@ -160,7 +169,7 @@ final class DeployRun implements Runnable {
         return resumeAtEnd;
     }
 
-    /** holdport is exiting: stop after the current step, without rolling back. */
+    /** holdport is exiting: stop after the current step (a waiting one at once), without rolling back (further). */
     synchronized void shutDown() {
         shuttingDown = true;
         if (interruptible && worker != null) {
@@ -176,6 +185,7 @@ final class DeployRun implements Runnable {
         log.info("deploy {}: route {}: {} from slot {} to slot {}{}", id, route.name(), mode.label(), from, to,
                 timeout.map(t -> " within " + ConfigDurations.format(t)).orElse(""));
         try {
+            supervised.guard().awaitOwnStop();
             forward.run(mode);
             finish(DeployState.SUCCEEDED, null);
         } catch (StepFailure f) {
@@ -200,18 +210,13 @@ final class DeployRun implements Runnable {
         boolean interrupted;
         synchronized (this) {
             interrupted = shuttingDown;
-            if (interrupted) {
-                state = DeployState.INTERRUPTED;
-                failure = new DeployFailure(cause.step(), "holdport shut down during the deploy");
-                finishedAt = Instant.now();
-            } else {
+            if (!interrupted) {
                 inRollback = true;
                 interruptible = false;
             }
         }
         if (interrupted) {
-            log.warn("deploy {}: holdport is shutting down: stopped at step {} without rolling back", id, cause.step());
-            publish();
+            interrupted(cause.step(), "holdport shut down during the deploy");
             return;
         }
         Thread.interrupted(); // a cancel may have interrupted us just as the step ended
@@ -221,6 +226,12 @@ final class DeployRun implements Runnable {
             rollback.run();
             finish(cancelled ? DeployState.CANCELLED : DeployState.ROLLED_BACK, cause);
         } catch (StepFailure rollbackFailure) {
+            if (isShuttingDown()) {
+                interrupted(cause.step(), cause.reason() + "; holdport shut down while rolling back to slot " + from
+                        + " (at " + rollbackFailure.step
+                        + (rollbackFailure.cancelled ? "" : ", which failed: " + rollbackFailure.reason) + ")");
+                return;
+            }
             rollback.lastResort();
             finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too, at "
                     + rollbackFailure.step + ": " + rollbackFailure.reason));
@@ -233,6 +244,27 @@ final class DeployRun implements Runnable {
     }
 
     /**
+     * holdport is shutting down: the deploy ends where it stands, recorded as interrupted. A route
+     * this deploy paused stays paused (resuming now would hand the held clients to whatever half-
+     * deployed slot is active, just as holdport closes them): that is said, not left to be found.
+     */
+    private void interrupted(String step, String reason) {
+        RouteStatus status = route.status();
+        String left = steps.holdsClients(status)
+                ? "; route " + route.name() + " is left paused on slot " + status.activeSlot() + " (" + status.held()
+                        + " held connections are closed as holdport exits; the next holdport starts with the route"
+                        + " paused): check the slots, then resume or deploy"
+                : "";
+        synchronized (this) {
+            state = DeployState.INTERRUPTED;
+            failure = new DeployFailure(step, reason + left);
+            finishedAt = Instant.now();
+        }
+        log.warn("deploy {}: interrupted, not rolled back{}: {}{}", id, inRollback() ? " further" : "", reason, left);
+        publish();
+    }
+
+    /**
      * Runs and records one step. {@code limit} is the step's own time limit (zero for the
      * instant ones); before a failure, while not rolling back, the deploy's timeout may cut it.
      */
@@ -240,11 +272,14 @@ final class DeployRun implements Runnable {
         StepRecord record = new StepRecord(action, slot, inRollback());
         String name = record.snapshot().name();
         synchronized (this) {
-            if (!inRollback && (cancelRequested || shuttingDown)) {
+            // A cancel stops forward steps only; shutting down stops rollback steps too.
+            if (shuttingDown || (!inRollback && cancelRequested)) {
                 throw new StepFailure(name, shuttingDown ? "holdport shut down" : "cancelled", true);
             }
             records.add(record);
-            interruptible = waits && !inRollback;
+            // cancel() never interrupts once the rollback runs, so a waiting rollback step is
+            // interrupted by shutDown() alone.
+            interruptible = waits;
         }
         publish();
         Duration budget = limit;
@@ -328,7 +363,8 @@ final class DeployRun implements Runnable {
         }
     }
 
-    private synchronized boolean inRollback() {
+    /** The forward steps failed and the rollback runs (or ran). */
+    synchronized boolean inRollback() {
         return inRollback;
     }
 

@@ -22,6 +22,13 @@ import java.util.concurrent.TimeoutException;
  * does to the route and to the slots' processes, and the detail it records. Both flows use them,
  * {@link ForwardFlow} and {@link RollbackFlow}; each runs through {@link DeployRun#step}, which
  * records it and applies the time limits. Used by the deploy's thread only.
+ *
+ * <p>Once the new version has passed its ready step, every later forward step also watches its
+ * process: when that process has exited as the step begins or ends (a waiting step ends at
+ * once), the step fails and the deploy rolls back. A version that dies within its own deploy is
+ * not a success, and the step that would release held clients to it ({@code resume}) or send new
+ * ones ({@code switch}) checks just before acting, so clients are not handed to a process known
+ * dead. An exit after the last step is a crash like any other: crash masking restarts it.
  */
 final class DeploySteps {
 
@@ -37,6 +44,11 @@ final class DeploySteps {
     private boolean pausedByDeploy;
     /** The exits of the processes this deploy started, by slot. */
     private final Map<String, CompletableFuture<ProcessExit>> startedHere = new HashMap<>();
+    /** The new version's process once it was found ready (null before, and for an unsupervised slot). */
+    private NewVersion newVersion;
+
+    /** The process of the slot deployed, as started by this deploy. */
+    private record NewVersion(String slot, SlotProcess process, CompletableFuture<ProcessExit> exit) {}
 
     DeploySteps(DeployRun run, SupervisedRoute supervised) {
         this.run = run;
@@ -45,7 +57,7 @@ final class DeploySteps {
     }
 
     void pause() throws StepFailure {
-        run.step("pause", "", false, Duration.ZERO, budget -> {
+        step("pause", "", false, Duration.ZERO, budget -> {
             boolean wasPaused = route.status().paused();
             route.pause();
             if (!wasPaused) {
@@ -57,7 +69,7 @@ final class DeploySteps {
     }
 
     void resume(String slot) throws StepFailure {
-        run.step("resume", slot, false, Duration.ZERO, budget -> {
+        step("resume", slot, false, Duration.ZERO, budget -> {
             int held = route.status().held();
             route.resume(slot);
             pausedByDeploy = false;
@@ -79,14 +91,14 @@ final class DeploySteps {
 
     /** When even the rollback failed: the route is resumed to {@code slot} so clients are not held. */
     void resumeAsLastResort(String slot) throws StepFailure {
-        run.step("resume", slot, false, Duration.ZERO, budget -> {
+        step("resume", slot, false, Duration.ZERO, budget -> {
             route.resume(slot);
             return "last resort: the route is resumed to slot " + slot + " so clients are not held";
         });
     }
 
     void switchTo(String slot, String detail) throws StepFailure {
-        run.step("switch", slot, false, Duration.ZERO, budget -> {
+        step("switch", slot, false, Duration.ZERO, budget -> {
             route.switchTo(slot);
             return detail;
         });
@@ -95,13 +107,18 @@ final class DeploySteps {
     /** Waits for the relays that stopping {@code slot} would cut (all of them while paused). */
     void drain(String slot) throws StepFailure {
         Duration drainTimeout = supervised.config.drainTimeout();
-        run.step("drain", slot, true, drainTimeout, budget -> {
-            DrainResult result;
+        step("drain", slot, true, drainTimeout, budget -> {
+            CompletableFuture<DrainResult> drained = route.drain(budget);
+            NewVersion watched = watchedNewVersion();
             try {
-                result = route.drain(budget).get(budget.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                // Ends early when the new version's process exits: waiting on serves no one then.
+                (watched == null ? drained : CompletableFuture.anyOf(drained, watched.exit()))
+                        .get(budget.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 throw new StepFailure("drain did not complete: " + e);
             }
+            failIfNewVersionExited("");
+            DrainResult result = drained.join();
             if (result.drained()) {
                 return "relays ended after " + result.waited().toMillis() + " ms";
             }
@@ -119,7 +136,7 @@ final class DeploySteps {
             return; // not supervised: holdport does not stop what it did not start
         }
         Duration limit = process.get().slot().stopTimeout().plusSeconds(5);
-        run.step("stop", slot, false, limit, budget -> {
+        step("stop", slot, false, limit, budget -> {
             try {
                 return process.get().stop();
             } catch (IOException e) {
@@ -133,7 +150,7 @@ final class DeploySteps {
         if (process.isEmpty()) {
             return; // not supervised: the slot is started by someone else; the ready step checks it
         }
-        run.step("start", slot, false, Duration.ZERO, budget -> {
+        step("start", slot, false, Duration.ZERO, budget -> {
             HostPort address = process.get().slot().address();
             if (ReadinessCheck.answers(address, PORT_IN_USE_PROBE)) {
                 throw new StepFailure(address + " already answers before slot " + slot
@@ -157,11 +174,46 @@ final class DeploySteps {
         Optional<SlotProcess> process = supervised.process(slot);
         CompletableFuture<ProcessExit> exit = startedHere.getOrDefault(slot,
                 process.map(SlotProcess::exit).filter(e -> !e.isDone()).orElse(NEVER));
-        run.step("ready", slot, true, config.ready().timeout(), budget -> {
+        step("ready", slot, true, config.ready().timeout(), budget -> {
             int checks = new ReadinessCheck(route.name(), config).await(exit, budget,
                     process.map(SlotProcess::log).orElse(null));
             return config.ready().type().configName() + " check passed (" + checks + " checks)";
         });
+        if (!run.inRollback() && startedHere.containsKey(slot)) {
+            newVersion = new NewVersion(slot, process.orElseThrow(), startedHere.get(slot));
+        }
+    }
+
+    /**
+     * Runs a step through {@link DeployRun#step}; a forward step after the new version was found
+     * ready also fails when that version's process has exited, as the step begins or ends.
+     */
+    private void step(String action, String slot, boolean waits, Duration limit, DeployRun.StepBody body)
+            throws StepFailure {
+        run.step(action, slot, waits, limit, budget -> {
+            failIfNewVersionExited("");
+            String detail = body.run(budget);
+            failIfNewVersionExited(detail);
+            return detail;
+        });
+    }
+
+    /** The new version's process while forward steps run after its ready step; else null. */
+    private NewVersion watchedNewVersion() {
+        return run.inRollback() ? null : newVersion;
+    }
+
+    /** @param done what the step did before the exit was seen, for the record (empty if nothing) */
+    private void failIfNewVersionExited(String done) throws StepFailure {
+        NewVersion watched = watchedNewVersion();
+        if (watched == null || !watched.exit().isDone()) {
+            return;
+        }
+        ProcessExit exit = watched.exit().join();
+        String tail = watched.process().log().tail(3);
+        throw new StepFailure("slot " + watched.slot() + "'s new process " + exit.pid() + " " + exit.describe()
+                + " after it was ready" + (done.isEmpty() ? "" : " (this step had done: " + done + ")")
+                + (tail.isEmpty() ? "" : "; its last output: " + tail));
     }
 
     // ---- what the flows ask before choosing a step ----

@@ -1,5 +1,6 @@
 package dev.holdport.deploy;
 
+import dev.holdport.config.ConfigDurations;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.SlotConfig;
 import dev.holdport.proxy.Proxy;
@@ -47,8 +48,11 @@ public final class Deployer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Deployer.class);
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    /** How long {@link #close()} waits for a running deploy to reach a step boundary. */
-    private static final long CLOSE_WAIT_SECONDS = 20;
+    /**
+     * What {@link #close()} allows a deploy beyond the longest stop a slot may take, to reach its
+     * step boundary (a readiness check in progress takes up to 5 s to notice the interrupt).
+     */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(10);
 
     private final Map<String, SupervisedRoute> routes = new LinkedHashMap<>();
     private final DeployHistory history;
@@ -56,6 +60,8 @@ public final class Deployer implements AutoCloseable {
     private final List<Consumer<Deploy>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
+    /** How long {@link #close()} waits for the running deploys: a stop in progress is finished first. */
+    private final Duration closeWait;
     private volatile boolean closed;
 
     private Deployer(Proxy proxy, HoldportConfig config) {
@@ -78,6 +84,12 @@ public final class Deployer implements AutoCloseable {
             supervised.guard(guard[0]);
             routes.put(route.name(), supervised);
         }
+        Duration longestStop = routes.values().stream()
+                .flatMap(r -> r.processes().values().stream())
+                .map(p -> p.slot().stopTimeout().plus(SlotProcess.KILL_GRACE))
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+        this.closeWait = longestStop.plus(CLOSE_MARGIN);
     }
 
     /**
@@ -244,10 +256,15 @@ public final class Deployer implements AutoCloseable {
     // ---- lifecycle ----
 
     /**
-     * Stops supervising: crash recovery ends, a running deploy stops at its next step boundary
-     * (recorded as interrupted, not rolled back), and the processes of slots with
-     * {@code stop-on-exit = true} are stopped. Other processes keep running for the next holdport
-     * to adopt. Call it before shutting the proxy down.
+     * Stops supervising: crash recovery ends, and every running deploy stops at its next step
+     * boundary, whether it is going forward or rolling back: a waiting step (ready, drain) ends at
+     * once, a stop or start in progress is finished first. Such a deploy is recorded as
+     * {@code interrupted} and is not rolled back (further); a route it had paused stays paused (so
+     * the next holdport starts it paused) and both its record and the log say so. This waits at
+     * most the longest stop a slot may take (its stop-timeout, then the SIGKILL grace) plus a
+     * margin, so shutdown never hangs on a deploy. Then the processes of slots with
+     * {@code stop-on-exit = true} are stopped; the others keep running for the next holdport to
+     * adopt. Call it before shutting the proxy down.
      */
     @Override
     public void close() {
@@ -265,13 +282,17 @@ public final class Deployer implements AutoCloseable {
         for (DeployRun run : running.values()) {
             run.shutDown();
         }
+        long deadline = System.nanoTime() + closeWait.toNanos();
         for (DeployRun run : running.values()) {
             try {
-                run.completion().get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+                run.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                log.warn("deploy {} did not stop within {} s of shutdown", run.id(), CLOSE_WAIT_SECONDS);
+                log.warn("deploy {}: still at step {} {} after shutdown began: holdport exits without it (the next"
+                        + " holdport records it as interrupted)", run.id(),
+                        run.snapshot().currentStep().map(DeployStep::name).orElse("-"), ConfigDurations.format(closeWait));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             } catch (java.util.concurrent.ExecutionException e) {
                 // it ended
             }

@@ -36,7 +36,13 @@ final class ForwardFlow {
         }
     }
 
-    /** Both versions run at once: the new slot is ready before traffic moves, so no client is held. */
+    /**
+     * Both versions run at once: the new slot is ready before traffic moves, so no client is held.
+     * Should the new slot's process exit after it was ready (after the switch, say), the step then
+     * running fails and the deploy rolls back to {@code from}: the final resume, there when the
+     * route was paused for a crash, never releases clients to a dead new version (see
+     * {@link DeploySteps}).
+     */
     private void switchSlots() throws StepFailure {
         stopLeftover();
         steps.start(to);

@@ -44,7 +44,7 @@ final class SlotProcess {
     private static final Logger log = LoggerFactory.getLogger(SlotProcess.class);
 
     /** After SIGKILL, how long the process may take to disappear before the stop counts as failed. */
-    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    static final Duration KILL_GRACE = Duration.ofSeconds(5);
     /** An adopted process is not holdport's child, so its exit is noticed by polling. */
     private static final long ADOPTED_POLL_MILLIS = 100;
 
@@ -134,6 +134,15 @@ final class SlotProcess {
             return CompletableFuture.completedFuture(new ProcessExit(0, OptionalInt.empty(), false));
         }
         return run.exit;
+    }
+
+    /**
+     * True when {@code exit} is the exit of the slot's current process, not of one that has been
+     * replaced since (by a start after it exited).
+     */
+    boolean isCurrent(ProcessExit exit) {
+        Run run = current;
+        return run != null && run.exit.getNow(null) == exit;
     }
 
     /**
@@ -330,7 +339,6 @@ final class SlotProcess {
         }
     }
 
-    /** True when the running process was adopted from a pid file (started by an earlier holdport). */
     /** Running, pid, start time and adoption from one look at the current process, so they agree. */
     SlotProcessStatus status(String route, long crashes, long restarts) {
         Run run = current;

@@ -11,7 +11,7 @@ import java.util.Optional;
  * One route as the deployer sees it: the proxy's route, the processes of its supervised slots,
  * its crash guard and the deploy running on it, if any. This object's monitor is the route's
  * one lock for "who acts on the route now": starting a deploy, a deploy ending, the crash guard
- * deciding to recover. It is never held while waiting on the network.
+ * deciding to recover. It is never held while waiting on the network or for a process to stop.
  */
 final class SupervisedRoute {
 

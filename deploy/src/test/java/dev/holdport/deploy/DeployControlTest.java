@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import dev.holdport.proxy.UnknownSlotException;
 import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -117,8 +116,7 @@ class DeployControlTest {
             long before = holdport.pid("a");
             Installs.install(holdport.slotPath("a"), Installs.serving("v1.1"));
 
-            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 50);
+            try (Load load = holdport.startLoad("v1")) {
                 Deploy started = holdport.deployer().deploy("web", DeployRequest.of("a"));
                 assertThat(started.mode()).as("a is active: restart by default").isEqualTo(DeployMode.RESTART);
                 Deploy done = holdport.awaitEnd(started);

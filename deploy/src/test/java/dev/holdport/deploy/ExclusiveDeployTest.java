@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +27,7 @@ class ExclusiveDeployTest {
                 .start()) {
             holdport.awaitServing("v1");
 
-            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 50);
+            try (Load load = holdport.startLoad("v1")) {
 
                 // Proof that the lock is real: b cannot start while a runs.
                 Deploy overlapping = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.SWITCH)));

@@ -7,6 +7,7 @@ import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,8 +28,7 @@ class RollbackTest {
             holdport.awaitServing("v1");
             long pidA = holdport.pid("a");
 
-            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
-                await().until(() -> load.served() > 50);
+            try (Load load = holdport.startLoad("v1")) {
 
                 Deploy exited = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b")));
 
@@ -88,6 +88,43 @@ class RollbackTest {
             assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
                     .containsExactly("start a", "ready a", "resume a");
             assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+        }
+    }
+
+    @Test
+    void holdportShuttingDownStopsARollbackAtItsNextStepAndSaysTheRouteStaysPaused() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.exitingAtStart())
+                .slotSettings("a", "ready.timeout = 10m")
+                .start()) {
+            holdport.awaitServing("v1");
+            // Once stopped, a comes back as a version that never becomes ready: the rollback waits on it.
+            Installs.install(holdport.slotPath("a"), Installs.neverReady());
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready a");
+            CompletableFuture<String> held = holdport.askInBackground("held");
+            await().until(() -> holdport.route().status().held() == 1);
+            CompletableFuture<Deploy> completion = holdport.deployer().completion(started.id()).orElseThrow();
+
+            holdport.deployer().close();
+
+            assertThat(completion).as("close() returns once the rollback has stopped").isDone();
+            Deploy cut = completion.get();
+            assertThat(cut.state()).as("%s", cut).isEqualTo(DeployState.INTERRUPTED);
+            assertThat(cut.failure()).get().satisfies(f -> {
+                assertThat(f.step()).isEqualTo("ready b");
+                assertThat(f.reason()).contains("exited with status 3")
+                        .contains("holdport shut down while rolling back to slot a (at ready a)")
+                        .contains("route web is left paused on slot a (1 held connections are closed as holdport exits");
+            });
+            assertThat(cut.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name, DeployStep::outcome)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("start a", StepOutcome.OK),
+                            org.assertj.core.groups.Tuple.tuple("ready a", StepOutcome.CANCELLED));
+            assertThat(holdport.route().status().paused()).as("left paused, as said").isTrue();
+
+            holdport.close();
+            assertThat(held).as("the held client is closed as holdport exits").failsWithin(Duration.ofSeconds(30));
         }
     }
 }

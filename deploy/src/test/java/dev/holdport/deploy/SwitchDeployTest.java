@@ -4,13 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdport.proxy.testing.Clients;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Acceptance 1 (and the start-up rule): a switch deploy under continuous load costs no client anything. */
+/**
+ * Acceptance 1 (and the start-up rule): a switch deploy under continuous load costs no client
+ * anything. And a new version whose process dies after the switch is not a success: the deploy
+ * rolls back instead of releasing clients to it.
+ */
 class SwitchDeployTest {
 
     @TempDir
@@ -36,8 +45,7 @@ class SwitchDeployTest {
             assertThat(holdport.route().status().paused()).isFalse();
             long pidA = holdport.pid("a");
 
-            try (Load load = new Load(holdport.address(), 6, Duration.ofSeconds(60))) {
-                await().until(() -> load.answered("v1") > 50);
+            try (Load load = holdport.startLoad("v1")) {
 
                 Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
                 assertThat(started.state()).isEqualTo(DeployState.RUNNING);
@@ -58,5 +66,85 @@ class SwitchDeployTest {
             assertThat(holdport.status("b").running()).isTrue();
             assertThat(holdport.route().status().activeSlot()).isEqualTo("b");
         }
+    }
+
+    @Test
+    void aNewVersionDyingWhileTheOldSlotDrainsEndsTheDrainAndRollsBack() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .routeSettings("drain.timeout = 60s")
+                .start()) {
+            holdport.awaitServing("v1");
+            long pidA = holdport.pid("a");
+            // A client connected to a keeps the drain of a waiting.
+            try (Socket lingering = Clients.connect(holdport.address())) {
+                assertThat(askOn(lingering, "first")).isEqualTo("v1");
+                Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
+                holdport.awaitStep(started, "drain a");
+
+                ProcessHandle.of(holdport.pid("b")).orElseThrow().destroyForcibly();
+                Deploy done = holdport.awaitEnd(started);
+
+                assertThat(done.state()).as("%s", done).isEqualTo(DeployState.ROLLED_BACK);
+                assertThat(done.failure()).get().satisfies(f -> {
+                    assertThat(f.step()).isEqualTo("drain a");
+                    assertThat(f.reason()).contains("slot b's new process").contains("signal 9").contains("after it was ready");
+                });
+                // Resumed when crash masking had paused the route for b's crash by then, else switched.
+                assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
+                        .singleElement().isIn("resume a", "switch a");
+                assertThat(askOn(lingering, "still there?")).as("the relay to a was never cut").isEqualTo("v1");
+            }
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v1");
+            assertThat(holdport.route().status().paused()).isFalse();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.pid("a")).as("a was never touched").isEqualTo(pidA);
+        }
+    }
+
+    @Test
+    void aNewVersionDyingWhileTheOldSlotStopsIsNotResumedToButRolledBack() throws Exception {
+        // a ignores SIGTERM, so its stop lasts until the test kills it: a window in which b dies.
+        String stubbornV1 = "trap '' TERM\n" + Installs.serving("v1");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", stubbornV1)
+                .install("b", Installs.serving("v2"))
+                .slotSettings("a", "stop-timeout = 60s")
+                .start()) {
+            holdport.awaitServing("v1");
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
+            holdport.awaitStep(started, "stop a");
+            long pidA = holdport.pid("a");
+
+            ProcessHandle.of(holdport.pid("b")).orElseThrow().destroyForcibly();
+            // b was active: crash masking holds new clients at once.
+            await().until(() -> holdport.route().status().paused());
+            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
+            await().until(() -> holdport.route().status().held() == 1);
+            ProcessHandle.of(pidA).orElseThrow().destroyForcibly(); // ends the stop of a
+            Deploy done = holdport.awaitEnd(started);
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.ROLLED_BACK);
+            assertThat(done.failure()).get().satisfies(f -> {
+                assertThat(f.step()).isEqualTo("stop a");
+                assertThat(f.reason()).contains("slot b's new process").contains("signal 9").contains("this step had done: pid " + pidA);
+            });
+            assertThat(done.steps()).extracting(DeployStep::name).as("no resume to the dead b")
+                    .containsExactly("start b", "ready b", "switch b", "drain a", "stop a", "start a", "ready a", "resume a");
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
+                    .isEqualTo(List.of("start a", "ready a", "resume a"));
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).as("the client held for b's crash").isEqualTo("v1");
+            assertThat(holdport.route().status().paused()).isFalse();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.status("b").running()).isFalse();
+        }
+    }
+
+    /** One request line on an open connection; returns the answer line. */
+    private static String askOn(Socket socket, String request) throws Exception {
+        socket.getOutputStream().write((request + "\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
 }

@@ -26,6 +26,10 @@ import java.util.concurrent.TimeUnit;
 final class TestHoldport implements AutoCloseable {
 
     static final Duration DEPLOY_WAIT = Duration.ofSeconds(90);
+    /** Clients of {@link #startLoad}: enough to keep the route busy, few enough for a shared machine. */
+    static final int LOAD_CLIENTS = 6;
+    /** The longest a test's load runs: it stops by itself then, whatever the test does. */
+    static final Duration LOAD_LIMIT = Duration.ofSeconds(60);
 
     static {
         // Conditions here wait on child JVMs on a shared, busy machine: allow more than Awaitility's 10 s.
@@ -140,6 +144,21 @@ final class TestHoldport implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * Starts continuous client load through holdport ({@value #LOAD_CLIENTS} clients, see
+     * {@link Load}) and returns it once {@code version} has answered 50 of its requests.
+     */
+    Load startLoad(String version) {
+        Load load = new Load(address(), LOAD_CLIENTS, LOAD_LIMIT);
+        try {
+            await().until(() -> load.answered(version) > 50);
+            return load;
+        } catch (RuntimeException | Error e) {
+            load.close();
+            throw e;
+        }
     }
 
     /** Waits until the deploy's running step is {@code step} ({@code "ready b"}). */
