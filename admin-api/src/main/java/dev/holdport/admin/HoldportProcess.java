@@ -53,7 +53,7 @@ public final class HoldportProcess {
         try {
             metrics.readStatusFrom(proxy::status);
             deployer = Deployer.start(proxy, config);
-            metrics.readSlotsFrom(deployer::slots, proxy.routes().stream().map(Route::name).toList());
+            metrics.follow(deployer, proxy.routes().stream().map(Route::name).toList());
             admin = AdminServer.start(config.admin(),
                     new ApiHandler(proxy, deployer, config, metrics, config.admin().token()));
         } catch (AdminStartException | RuntimeException e) {

@@ -93,7 +93,7 @@ public final class ApiHandler extends Handler.Abstract {
                       Optional<String> token) {
         this.proxy = proxy;
         this.deployer = deployer;
-        this.deploys = new DeployEndpoints(deployer, proxy, metrics);
+        this.deploys = new DeployEndpoints(deployer, proxy);
         this.config = config;
         this.metrics = metrics;
         this.token = token.filter(t -> !t.isEmpty()).map(BearerToken::new);

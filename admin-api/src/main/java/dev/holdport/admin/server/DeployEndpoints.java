@@ -2,7 +2,6 @@ package dev.holdport.admin.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.holdport.admin.metrics.HoldportMetrics;
 import dev.holdport.deploy.Deploy;
 import dev.holdport.deploy.DeployConflictException;
 import dev.holdport.deploy.DeployJson;
@@ -66,12 +65,10 @@ final class DeployEndpoints {
 
     private final Deployer deployer;
     private final Proxy proxy;
-    private final HoldportMetrics metrics;
 
-    DeployEndpoints(Deployer deployer, Proxy proxy, HoldportMetrics metrics) {
+    DeployEndpoints(Deployer deployer, Proxy proxy) {
         this.deployer = deployer;
         this.proxy = proxy;
-        this.metrics = metrics;
     }
 
     /** The endpoint {@code parts} (a path split on "/") names, if it is one of these. */
@@ -142,7 +139,6 @@ final class DeployEndpoints {
         } catch (IllegalStateException e) {
             throw ApiProblem.shuttingDown(e.getMessage()); // the deployer refuses new deploys once closing
         }
-        deployer.completion(deploy.id()).ifPresent(metrics::countDeployWhenEnded);
         String audit = (deploy.rollback() ? "rollback " : "deploy ") + deploy.id() + " started: " + deploy.mode().label()
                 + " of route " + deploy.route() + " from slot " + deploy.fromSlot() + " to slot " + deploy.slot();
         return new Answer(202, DeployJson.toJson(deploy), Optional.of(location(deploy.id())), Optional.of(audit));
