@@ -27,7 +27,8 @@ import java.util.function.ToLongFunction;
  * <p>Counters and gauges cost the relay path nothing: they are read from the proxy's own
  * {@link RouteStatus} counters when Prometheus scrapes, through callbacks. Only the two
  * histograms need each observation; the proxy reports those through {@link ProxyObserver}, on
- * its event loops, and a histogram observation is lock-free.
+ * its event loops, and a histogram observation is lock-free. Deploys are counted as they end,
+ * through the deployer's change listener ({@link #follow}).
  */
 public final class HoldportMetrics implements ProxyObserver {
 

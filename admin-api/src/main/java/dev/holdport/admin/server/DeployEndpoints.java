@@ -124,6 +124,14 @@ final class DeployEndpoints {
         };
     }
 
+    /**
+     * Runs on the Jetty request thread, and may block it: the deployer takes the route's lock and
+     * fsyncs the deploy history. That is allowed and bounded, so it stays here. {@link ApiHandler}
+     * is a blocking handler, so Jetty never runs this where blocking would stall its I/O, and other
+     * requests are served by other threads meanwhile. The fsync takes milliseconds; the lock is held
+     * at worst while the crash guard stops a slot process that never became ready (bounded by the
+     * slot's stop-timeout), and a deploy must wait for that stop anyway.
+     */
     private Answer started(Supplier<Deploy> start) {
         Deploy deploy;
         try {
@@ -144,6 +152,7 @@ final class DeployEndpoints {
         return new Answer(202, DeployJson.toJson(deploy), Optional.of(location(deploy.id())), Optional.of(audit));
     }
 
+    /** Blocks at most for a deploy history write in progress (an fsync), as {@link #started} explains. */
     private Answer cancel(String id) {
         Deploy deploy = deployer.cancel(id).orElseThrow(() -> ApiProblem.unknownDeploy(id));
         if (deploy.finished()) {
