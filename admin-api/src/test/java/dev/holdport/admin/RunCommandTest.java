@@ -132,8 +132,34 @@ class RunCommandTest {
             Result result = HoldportCommand.run("run", "--config", config.toString());
 
             assertThat(result.exitCode()).isEqualTo(1);
-            assertThat(result.err()).contains("cannot start the routes (web on 127.0.0.1:" + taken.getLocalPort() + ")")
+            assertThat(result.err()).contains("holdport: cannot start the data plane: route web: cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort() + ": ")
                     .contains("Address already in use").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void runExits1NamingTheAdminApiNotTheRoutesWhenTheAdminPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = writeConfig("""
+                    admin.listen = "127.0.0.1:%d"
+                    routes.web {
+                      listen = "127.0.0.1:0"
+                      active = a
+                      slots.a.address = "127.0.0.1:9"
+                    }
+                    """.formatted(taken.getLocalPort()));
+
+            Result result = HoldportCommand.run("run", "--config", config.toString());
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            // Which part failed, where, and the system's reason, not just Jetty's "Failed to bind".
+            assertThat(result.err()).contains("holdport: cannot start the admin API: cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort())
+                    .contains("Address already in use")
+                    .doesNotContain("cannot start the routes").doesNotContain("\tat ");
+            // The routes had started: they are stopped again before the exit.
+            assertThat(result.err()).contains("data plane stopped");
         }
     }
 

@@ -95,8 +95,8 @@ public final class AdminServer {
             throw e;
         } catch (Exception e) {
             adminServer.stop();
-            throw new AdminStartException("admin API: cannot listen on " + listen
-                    + admin.unixSocket().map(p -> " and " + p).orElse("") + ": " + e.getMessage(), false);
+            throw new AdminStartException("cannot listen on " + listen
+                    + admin.unixSocket().map(p -> " and " + p).orElse(""), e, false);
         }
         log.info("admin API listening on {}{}{}", adminServer.url(),
                 adminServer.unixSocket.map(p -> " and unix:" + p).orElse(""),
@@ -188,6 +188,12 @@ public final class AdminServer {
 
         public AdminStartException(String message, boolean configError) {
             super(message);
+            this.configError = configError;
+        }
+
+        /** @param cause what Jetty threw; its causes say why (the system's reason for a failed bind) */
+        public AdminStartException(String message, Throwable cause, boolean configError) {
+            super(message, cause);
             this.configError = configError;
         }
 
