@@ -10,8 +10,10 @@ import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.LineBackend;
 import dev.holdport.admin.support.LineClient;
+import dev.holdport.admin.support.RequestInFlight;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +73,52 @@ class RunCommandTest {
                 assertThat(client.readLine()).isNull(); // closed when the drain timeout ran out
                 client.close();
                 assertThat(out.text()).isEmpty();
+            } finally {
+                holdport.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void sigtermAnswersRequestsInFlightRefusesNewOnesAndStillExitsWhenOneNeverEnds() throws Exception {
+        try (LineBackend a = LineBackend.start("a")) {
+            int adminPort = FreePort.pick();
+            Path config = writeConfig("""
+                    admin.listen = "127.0.0.1:%d"
+                    shutdown.drain-timeout = 1s
+                    routes.web {
+                      listen = "127.0.0.1:0"
+                      active = a
+                      slots.a.address = "%s"
+                    }
+                    """.formatted(adminPort, a.address()));
+            Process holdport = HoldportCommand.start(Map.of(), List.of("run", "--config", config.toString()));
+            ChildOutput log = ChildOutput.collect(holdport.getErrorStream());
+            try {
+                Api api = new Api("http://127.0.0.1:" + adminPort);
+                await().atMost(START).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
+                // Two requests the handler has begun, whose bodies are still to come.
+                RequestInFlight answered = RequestInFlight.start(adminPort, "POST", "/routes/web/pause", "{}", WAIT);
+                RequestInFlight neverEnds = RequestInFlight.start(adminPort, "POST", "/routes/web/resume", "{}", WAIT);
+
+                holdport.toHandle().destroy(); // SIGTERM
+                await().atMost(WAIT).until(() -> log.contains("admin API: stopping"));
+
+                // A new request meanwhile is refused, saying why.
+                HttpResponse<String> late = api.get("/status");
+                assertThat(late.statusCode()).isEqualTo(503);
+                assertThat(Api.json(late).path("type").asText()).isEqualTo("urn:holdport:problem:shutting-down");
+                // The one in flight is answered in full (the data plane has stopped by now, as the
+                // state in the answer may show: what matters is that an answer comes).
+                String answer = answered.finish();
+                assertThat(answer).startsWith("HTTP/1.1 200 ").contains("\"route\" : \"web\"").endsWith("}");
+
+                // The other never sends its body: the stop gives up on it after its grace.
+                assertThat(holdport.waitFor(30, TimeUnit.SECONDS)).as(log.text()).isTrue();
+                assertThat(holdport.exitValue()).as(log.text()).isZero();
+                assertThat(log.awaitEnd()).contains("1 request(s) still unanswered").contains("stopped");
+                neverEnds.close();
+                answered.close();
             } finally {
                 holdport.destroyForcibly();
             }
