@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -37,7 +35,7 @@ public final class CancelCommand extends AdminCommand {
         if (id.isBlank()) {
             throw new ParameterException(spec.commandLine(), "ID is empty: give the deploy's id (holdport deploy prints it)");
         }
-        return "/deploys/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+        return AdminClient.deployPath(id);
     }
 
     @Override

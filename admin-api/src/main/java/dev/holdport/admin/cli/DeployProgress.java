@@ -5,8 +5,6 @@ import dev.holdport.admin.DurationText;
 import dev.holdport.admin.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -61,7 +59,7 @@ final class DeployProgress {
     int follow(JsonNode started, ToIntFunction<AdminClient.Answer> onRefusal)
             throws AdminClient.UnreachableException {
         String id = started.path("id").asText();
-        String path = "/deploys/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+        String path = AdminClient.deployPath(id);
         if (!json) {
             out.println((started.path("rollback").asBoolean() ? "rollback " : "deploy ") + id + ": "
                     + started.path("mode").asText() + " from " + started.path("from").asText() + " to "
