@@ -42,26 +42,34 @@ public final class HoldportProcess {
      * earlier holdport left running, starting the active slot if nothing answers on its address),
      * then starts the admin API and tells systemd it is ready.
      *
-     * @throws AdminStartException when the admin API cannot start (the proxy is shut down again)
-     * @throws RuntimeException    when a route's listener cannot bind
+     * @throws StartFailure naming the part that could not start (whatever had started is stopped)
      */
-    public static HoldportProcess start(HoldportConfig config) throws AdminStartException {
+    public static HoldportProcess start(HoldportConfig config) throws StartFailure {
         HoldportMetrics metrics = new HoldportMetrics();
-        Proxy proxy = Proxy.start(config, metrics);
-        Deployer deployer = null;
-        AdminServer admin;
+        Proxy proxy;
+        try {
+            proxy = Proxy.start(config, metrics);
+        } catch (Exception e) { // Netty may rethrow a checked exception it does not declare
+            throw new StartFailure("the data plane", e, false);
+        }
+        Deployer deployer;
         try {
             metrics.readStatusFrom(proxy::status);
             deployer = Deployer.start(proxy, config);
-            metrics.readSlotsFrom(deployer::slots, proxy.routes().stream().map(Route::name).toList());
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw new StartFailure("slot supervision (state dir " + config.stateDir() + ")", e, false);
+        }
+        AdminServer admin;
+        try {
+            metrics.follow(deployer, proxy.routes().stream().map(Route::name).toList());
             admin = AdminServer.start(config.admin(),
                     new ApiHandler(proxy, deployer, config, metrics, config.admin().token()));
         } catch (AdminStartException | RuntimeException e) {
-            if (deployer != null) {
-                deployer.close();
-            }
+            deployer.close();
             proxy.close();
-            throw e;
+            throw new StartFailure("the admin API", e,
+                    e instanceof AdminStartException refused && refused.isConfigError());
         }
         log.info("ready: {} route(s) on transport {}, admin API at {}", proxy.routes().size(), proxy.transportName(),
                 admin.url());

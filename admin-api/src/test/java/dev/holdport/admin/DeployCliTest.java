@@ -11,6 +11,7 @@ import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.HttpGet;
 import dev.holdport.admin.support.SlotInstall;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,48 @@ class DeployCliTest {
         } finally {
             deploy.destroyForcibly();
         }
+    }
+
+    @Test
+    void cancelWaitReturnsOnceTheRollbackHasEndedAndExits0() throws Exception {
+        holdport.install("a", SlotInstall.serving("a"));
+        holdport.install("b", SlotInstall.neverReady()); // its deploy runs until cancelled (or ready.timeout)
+        holdport.awaitServing("a");
+        Api api = holdport.api();
+
+        String id = startDeployThatWaitsForB(api);
+        Result cancel = HoldportCommand.run("cancel", id, "--wait", "--admin", holdport.url());
+
+        assertThat(cancel.exitCode()).as(cancel.out() + cancel.err()).isZero();
+        assertThat(cancel.out()).matches("cancelling deploy " + Pattern.quote(id) + ": it rolls back to slot a\n"
+                + "cancelled after \\S+: slot a serves\n");
+        assertThat(cancel.err()).isEmpty();
+        // It returned only once the deploy had ended: its rollback is done and slot a serves.
+        assertThat(Api.json(api.get("/deploys/" + id)).path("state").asText()).isEqualTo("cancelled");
+        assertThat(HttpGet.once(holdport.port("web"), 10_000).body()).isEqualTo("hello from a\n");
+
+        // --json prints the deploy as it ended.
+        String second = startDeployThatWaitsForB(api);
+        Result cancelJson = HoldportCommand.run("cancel", second, "--wait", "--json", "--admin", holdport.url());
+        assertThat(cancelJson.exitCode()).as(cancelJson.out() + cancelJson.err()).isZero();
+        JsonNode ended = Api.JSON.readTree(cancelJson.out());
+        assertThat(ended.path("id").asText()).isEqualTo(second);
+        assertThat(ended.path("state").asText()).isEqualTo("cancelled");
+
+        // An ended deploy cannot be cancelled, waiting or not.
+        Result again = HoldportCommand.run("cancel", id, "--wait", "--admin", holdport.url());
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("cancel refused (409").contains("already ended (cancelled)");
+    }
+
+    /** Starts a deploy of slot b (which never becomes ready) and returns its id once it waits for b. */
+    private static String startDeployThatWaitsForB(Api api) {
+        HttpResponse<String> started = api.post("/routes/web/deploy", "{\"slot\": \"b\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String id = Api.json(started).path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Api.json(api.get("/deploys/" + id)).path("steps")
+                .findValuesAsText("outcome").contains("running"));
+        return id;
     }
 
     @Test

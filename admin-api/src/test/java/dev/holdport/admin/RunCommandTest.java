@@ -10,8 +10,10 @@ import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.LineBackend;
 import dev.holdport.admin.support.LineClient;
+import dev.holdport.admin.support.RequestInFlight;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +80,52 @@ class RunCommandTest {
     }
 
     @Test
+    void sigtermAnswersRequestsInFlightRefusesNewOnesAndStillExitsWhenOneNeverEnds() throws Exception {
+        try (LineBackend a = LineBackend.start("a")) {
+            int adminPort = FreePort.pick();
+            Path config = writeConfig("""
+                    admin.listen = "127.0.0.1:%d"
+                    shutdown.drain-timeout = 1s
+                    routes.web {
+                      listen = "127.0.0.1:0"
+                      active = a
+                      slots.a.address = "%s"
+                    }
+                    """.formatted(adminPort, a.address()));
+            Process holdport = HoldportCommand.start(Map.of(), List.of("run", "--config", config.toString()));
+            ChildOutput log = ChildOutput.collect(holdport.getErrorStream());
+            try {
+                Api api = new Api("http://127.0.0.1:" + adminPort);
+                await().atMost(START).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
+                // Two requests the handler has begun, whose bodies are still to come.
+                RequestInFlight answered = RequestInFlight.start(adminPort, "POST", "/routes/web/pause", "{}", WAIT);
+                RequestInFlight neverEnds = RequestInFlight.start(adminPort, "POST", "/routes/web/resume", "{}", WAIT);
+
+                holdport.toHandle().destroy(); // SIGTERM
+                await().atMost(WAIT).until(() -> log.contains("admin API: stopping"));
+
+                // A new request meanwhile is refused, saying why.
+                HttpResponse<String> late = api.get("/status");
+                assertThat(late.statusCode()).isEqualTo(503);
+                assertThat(Api.json(late).path("type").asText()).isEqualTo("urn:holdport:problem:shutting-down");
+                // The one in flight is answered in full (the data plane has stopped by now, as the
+                // state in the answer may show: what matters is that an answer comes).
+                String answer = answered.finish();
+                assertThat(answer).startsWith("HTTP/1.1 200 ").contains("\"route\" : \"web\"").endsWith("}");
+
+                // The other never sends its body: the stop gives up on it after its grace.
+                assertThat(holdport.waitFor(30, TimeUnit.SECONDS)).as(log.text()).isTrue();
+                assertThat(holdport.exitValue()).as(log.text()).isZero();
+                assertThat(log.awaitEnd()).contains("1 request(s) still unanswered").contains("stopped");
+                neverEnds.close();
+                answered.close();
+            } finally {
+                holdport.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void runRefusesAnInvalidConfigWithExit2AndNoStackTrace() throws Exception {
         Path config = writeConfig("""
                 routes.web {
@@ -132,8 +180,34 @@ class RunCommandTest {
             Result result = HoldportCommand.run("run", "--config", config.toString());
 
             assertThat(result.exitCode()).isEqualTo(1);
-            assertThat(result.err()).contains("cannot start the routes (web on 127.0.0.1:" + taken.getLocalPort() + ")")
+            assertThat(result.err()).contains("holdport: cannot start the data plane: route web: cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort() + ": ")
                     .contains("Address already in use").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void runExits1NamingTheAdminApiNotTheRoutesWhenTheAdminPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = writeConfig("""
+                    admin.listen = "127.0.0.1:%d"
+                    routes.web {
+                      listen = "127.0.0.1:0"
+                      active = a
+                      slots.a.address = "127.0.0.1:9"
+                    }
+                    """.formatted(taken.getLocalPort()));
+
+            Result result = HoldportCommand.run("run", "--config", config.toString());
+
+            assertThat(result.exitCode()).isEqualTo(1);
+            // Which part failed, where, and the system's reason, not just Jetty's "Failed to bind".
+            assertThat(result.err()).contains("holdport: cannot start the admin API: cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort())
+                    .contains("Address already in use")
+                    .doesNotContain("cannot start the routes").doesNotContain("\tat ");
+            // The routes had started: they are stopped again before the exit.
+            assertThat(result.err()).contains("data plane stopped");
         }
     }
 

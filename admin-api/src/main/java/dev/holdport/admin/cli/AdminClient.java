@@ -2,6 +2,7 @@ package dev.holdport.admin.cli;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,6 +73,11 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             throw new UnreachableException("interrupted");
         }
+    }
+
+    /** The path of one deploy, where it is followed ({@code GET}) and cancelled ({@code DELETE}). */
+    static String deployPath(String id) {
+        return "/deploys/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
 
     URI base() {

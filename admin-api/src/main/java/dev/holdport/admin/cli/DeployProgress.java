@@ -5,8 +5,6 @@ import dev.holdport.admin.DurationText;
 import dev.holdport.admin.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -60,20 +58,86 @@ final class DeployProgress {
      */
     int follow(JsonNode started, ToIntFunction<AdminClient.Answer> onRefusal)
             throws AdminClient.UnreachableException {
-        String id = started.path("id").asText();
-        String path = "/deploys/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
         if (!json) {
-            out.println((started.path("rollback").asBoolean() ? "rollback " : "deploy ") + id + ": "
-                    + started.path("mode").asText() + " from " + started.path("from").asText() + " to "
+            out.println((started.path("rollback").asBoolean() ? "rollback " : "deploy ") + started.path("id").asText()
+                    + ": " + started.path("mode").asText() + " from " + started.path("from").asText() + " to "
                     + started.path("slot").asText());
             out.flush();
         }
-        JsonNode deploy = started;
+        try {
+            return finish(awaitEnd(started, true));
+        } catch (Refused refused) {
+            return onRefusal.applyAsInt(refused.answer);
+        } catch (NotADeploy e) {
+            return Main.REFUSED;
+        }
+    }
+
+    /**
+     * Waits, without printing the steps, until a deploy being cancelled has ended (its rollback
+     * done), then prints how it ended.
+     *
+     * @param cancelling the deploy as {@code DELETE /deploys/{id}} answered it
+     * @return {@link Main#OK} when it ended rolled back or cancelled (its previous slot serves),
+     *     else {@link Main#REFUSED}: it ended some other way (succeeded before the cancel could
+     *     stop it, failed, interrupted)
+     */
+    int awaitCancelled(JsonNode cancelling, ToIntFunction<AdminClient.Answer> onRefusal)
+            throws AdminClient.UnreachableException {
+        JsonNode deploy;
+        try {
+            deploy = awaitEnd(cancelling, false);
+        } catch (Refused refused) {
+            return onRefusal.applyAsInt(refused.answer);
+        } catch (NotADeploy e) {
+            return Main.REFUSED;
+        }
+        String state = deploy.path("state").asText();
+        boolean undone = state.equals("cancelled") || state.equals("rolled_back");
+        if (json) {
+            out.println(deploy.toPrettyString());
+        } else {
+            out.println(summary(deploy));
+            if (!undone) {
+                err.println("holdport: deploy " + deploy.path("id").asText() + " was not rolled back: it ended " + state
+                        + (state.equals("succeeded") ? " before the cancel could stop it" : ": " + why(deploy)));
+            }
+        }
+        return undone ? Main.OK : Main.REFUSED;
+    }
+
+    /** A poll the API refused. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient AdminClient.Answer answer;
+
+        Refused(AdminClient.Answer answer) {
+            super(null, null, false, false);
+            this.answer = answer;
+        }
+    }
+
+    /** A poll answered something that is not a deploy (said on stderr). */
+    private static final class NotADeploy extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotADeploy() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Polls {@code GET /deploys/{id}} until the deploy is no longer running; returns it as it ended. */
+    private JsonNode awaitEnd(JsonNode deploy, boolean printSteps)
+            throws AdminClient.UnreachableException, Refused, NotADeploy {
+        String id = deploy.path("id").asText();
+        String path = AdminClient.deployPath(id);
         nextPollAt = System.nanoTime() + POLL_INTERVAL.toNanos();
         while (true) {
-            showSteps(deploy);
+            if (printSteps) {
+                showSteps(deploy);
+            }
             if (!"running".equals(deploy.path("state").asText())) {
-                break;
+                return deploy;
             }
             awaitNextPoll();
             AdminClient.Answer answer;
@@ -87,17 +151,16 @@ final class DeployProgress {
             }
             if (!answer.ok()) {
                 endRunningLine();
-                return onRefusal.applyAsInt(answer);
+                throw new Refused(answer);
             }
             try {
                 deploy = AdminCommand.MAPPER.readTree(answer.body());
             } catch (IOException e) {
                 endRunningLine();
                 err.println("holdport: GET " + path + " answered something that is not a deploy: " + answer.body().strip());
-                return Main.REFUSED;
+                throw new NotADeploy();
             }
         }
-        return finish(deploy);
     }
 
     private void showSteps(JsonNode deploy) {
@@ -149,36 +212,40 @@ final class DeployProgress {
             out.println(deploy.toPrettyString());
             return state.equals("succeeded") ? Main.OK : Main.REFUSED;
         }
-        String id = deploy.path("id").asText();
+        out.println(summary(deploy));
+        if (state.equals("succeeded")) {
+            return Main.OK;
+        }
+        String ended = switch (state) {
+            case "rolled_back" -> "rolled back";
+            case "cancelled" -> "was cancelled";
+            case "failed" -> "failed";
+            default -> "ended " + state;
+        };
+        err.println("holdport: deploy " + deploy.path("id").asText() + " " + ended + ": " + why(deploy));
+        return Main.REFUSED;
+    }
+
+    /** How a deploy ended, in one line: {@code succeeded in 1.3s: slot b serves}. */
+    private static String summary(JsonNode deploy) {
         String took = DurationText.human(deploy.path("duration_seconds").asDouble());
+        String from = deploy.path("from").asText();
+        String state = deploy.path("state").asText();
+        return switch (state) {
+            case "succeeded" -> "succeeded in " + took + ": slot " + deploy.path("slot").asText() + " serves";
+            case "rolled_back" -> "rolled back in " + took + ": slot " + from + " serves";
+            case "cancelled" -> "cancelled after " + took + ": slot " + from + " serves";
+            case "failed" -> "failed after " + took + ": the rollback failed too; the route was resumed to slot " + from;
+            default -> state + " after " + took;
+        };
+    }
+
+    /** The step that failed and why, as the deploy records it. */
+    private static String why(JsonNode deploy) {
         JsonNode failure = deploy.path("failure");
-        String why = failure.isObject()
+        return failure.isObject()
                 ? failure.path("step").asText() + ": " + failure.path("reason").asText()
                 : "no reason recorded";
-        String from = deploy.path("from").asText();
-        switch (state) {
-            case "succeeded" -> {
-                out.println("succeeded in " + took + ": slot " + deploy.path("slot").asText() + " serves");
-                return Main.OK;
-            }
-            case "rolled_back" -> {
-                out.println("rolled back in " + took + ": slot " + from + " serves");
-                err.println("holdport: deploy " + id + " rolled back: " + why);
-            }
-            case "cancelled" -> {
-                out.println("cancelled after " + took + ": slot " + from + " serves");
-                err.println("holdport: deploy " + id + " was cancelled: " + why);
-            }
-            case "failed" -> {
-                out.println("failed after " + took + ": the rollback failed too; the route was resumed to slot " + from);
-                err.println("holdport: deploy " + id + " failed: " + why);
-            }
-            default -> {
-                out.println(state + " after " + took);
-                err.println("holdport: deploy " + id + " ended " + state + ": " + why);
-            }
-        }
-        return Main.REFUSED;
     }
 
     /**

@@ -3,13 +3,12 @@ package dev.holdport.admin.cli;
 import dev.holdport.admin.HoldportProcess;
 import dev.holdport.admin.Main;
 import dev.holdport.admin.ShutdownSignals;
-import dev.holdport.admin.server.AdminServer.AdminStartException;
+import dev.holdport.admin.StartFailure;
 import dev.holdport.config.HoldportConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -49,17 +48,10 @@ public final class RunCommand implements Callable<Integer> {
         HoldportProcess process;
         try {
             process = HoldportProcess.start(config);
-        } catch (AdminStartException e) {
+        } catch (StartFailure e) {
             err.println("holdport: " + e.getMessage());
             err.flush();
             return e.isConfigError() ? Main.USAGE : Main.REFUSED;
-        } catch (Exception e) { // Netty rethrows a failed bind as a checked exception it does not declare
-            String listeners = config.routes().stream()
-                    .map(route -> route.name() + " on " + route.listen())
-                    .collect(Collectors.joining(", "));
-            err.println("holdport: cannot start the routes (" + listeners + "): " + describe(e));
-            err.flush();
-            return Main.REFUSED;
         }
         ShutdownSignals.install(() -> {
             process.shutdown();
@@ -74,16 +66,5 @@ public final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return Main.OK;
-    }
-
-    /** An exception's message with its causes', which say what could not bind and why. */
-    private static String describe(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
     }
 }

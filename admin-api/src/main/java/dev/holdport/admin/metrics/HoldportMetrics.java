@@ -7,6 +7,7 @@ import dev.holdport.proxy.RouteTotals;
 import dev.holdport.proxy.SlotStatus;
 import dev.holdport.deploy.Deploy;
 import dev.holdport.deploy.DeployState;
+import dev.holdport.deploy.Deployer;
 import dev.holdport.deploy.SlotProcessStatus;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -16,7 +17,6 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -27,7 +27,8 @@ import java.util.function.ToLongFunction;
  * <p>Counters and gauges cost the relay path nothing: they are read from the proxy's own
  * {@link RouteStatus} counters when Prometheus scrapes, through callbacks. Only the two
  * histograms need each observation; the proxy reports those through {@link ProxyObserver}, on
- * its event loops, and a histogram observation is lock-free.
+ * its event loops, and a histogram observation is lock-free. Deploys are counted as they end,
+ * through the deployer's change listener ({@link #follow}).
  */
 public final class HoldportMetrics implements ProxyObserver {
 
@@ -136,11 +137,14 @@ public final class HoldportMetrics implements ProxyObserver {
     }
 
     /**
-     * Reads the supervised slots' crash and restart counts from {@code source} from now on (the
-     * deployer's {@code slots()}), and shows every route's deploy results at zero.
+     * Follows the deployer for the rest of the process's life: reads the supervised slots' crash
+     * and restart counts from it at each scrape, and counts every deploy by result as it ends,
+     * whoever began it (the API, the Java API, anything else). One subscription, made once: a
+     * deploy publishes its end exactly once, so it is counted exactly once. Every route's results
+     * show at zero from the start.
      */
-    public void readSlotsFrom(Supplier<List<SlotProcessStatus>> source, List<String> routes) {
-        this.slotSource = source;
+    public void follow(Deployer deployer, List<String> routes) {
+        this.slotSource = deployer::slots;
         for (String route : routes) {
             for (DeployState state : DeployState.values()) {
                 if (state.finished()) {
@@ -148,11 +152,14 @@ public final class HoldportMetrics implements ProxyObserver {
                 }
             }
         }
+        // Never closed: the subscription lasts as long as the deployer.
+        deployer.onChange(this::countIfEnded);
     }
 
-    /** Counts a deploy by its result once it ends. */
-    public void countDeployWhenEnded(CompletableFuture<Deploy> completion) {
-        completion.thenAccept(d -> deploys.labelValues(d.route(), d.state().label()).inc());
+    private void countIfEnded(Deploy deploy) {
+        if (deploy.finished()) {
+            deploys.labelValues(deploy.route(), deploy.state().label()).inc();
+        }
     }
 
     /**

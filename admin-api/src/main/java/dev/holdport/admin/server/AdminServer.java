@@ -13,13 +13,18 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -32,14 +37,23 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer {
 
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    /**
+     * How long a stopping API waits for the answers to requests it has already begun (a status
+     * call, a deploy follower's last poll) before closing their connections. Those take
+     * milliseconds; the limit is there so that holdport's exit can never hang on a client.
+     */
+    static final Duration STOP_GRACE = Duration.ofSeconds(3);
 
     private final Server server;
+    private final GracefulHandler inFlight;
     private final ServerConnector tcp;
     private final Optional<Path> unixSocket;
     private Path unixSocketBoundAt;
 
-    private AdminServer(Server server, ServerConnector tcp, Optional<Path> unixSocket, Path unixSocketBoundAt) {
+    private AdminServer(Server server, GracefulHandler inFlight, ServerConnector tcp, Optional<Path> unixSocket,
+                        Path unixSocketBoundAt) {
         this.server = server;
+        this.inFlight = inFlight;
         this.tcp = tcp;
         this.unixSocket = unixSocket;
         this.unixSocketBoundAt = unixSocketBoundAt;
@@ -82,11 +96,14 @@ public final class AdminServer {
             refuseLiveSocket(target);
         }
         server.setErrorHandler(new ProblemErrorHandler());
-        server.setHandler(handler);
-        // By the time the API stops, the data plane has: there is nothing left worth waiting for.
+        GracefulHandler inFlight = new GracefulHandler(handler);
+        server.setHandler(inFlight);
+        // stop() waits for the requests in flight itself (STOP_GRACE), then Jetty stops at once:
+        // Jetty's own graceful stop would also wait for idle keep-alive connections to time out.
         server.setStopTimeout(0);
 
-        AdminServer adminServer = new AdminServer(server, tcp, admin.unixSocket().map(Path::toAbsolutePath), unixBoundAt);
+        AdminServer adminServer = new AdminServer(server, inFlight, tcp, admin.unixSocket().map(Path::toAbsolutePath),
+                unixBoundAt);
         try {
             server.start();
             adminServer.publishUnixSocket();
@@ -95,8 +112,8 @@ public final class AdminServer {
             throw e;
         } catch (Exception e) {
             adminServer.stop();
-            throw new AdminStartException("admin API: cannot listen on " + listen
-                    + admin.unixSocket().map(p -> " and " + p).orElse("") + ": " + e.getMessage(), false);
+            throw new AdminStartException("cannot listen on " + listen
+                    + admin.unixSocket().map(p -> " and " + p).orElse(""), e, false);
         }
         log.info("admin API listening on {}{}{}", adminServer.url(),
                 adminServer.unixSocket.map(p -> " and unix:" + p).orElse(""),
@@ -121,8 +138,16 @@ public final class AdminServer {
         return unixSocket;
     }
 
-    /** Stops listening and answering; safe to call more than once. */
+    /**
+     * Stops: requests already begun get up to {@link #STOP_GRACE} to be answered, new ones are
+     * refused with 503 ({@code shutting-down}) meanwhile, then every connection is closed. Safe
+     * to call more than once.
+     */
     public void stop() {
+        if (server.isStarted()) {
+            log.info("admin API: stopping; requests in flight get up to {} s to be answered", STOP_GRACE.toSeconds());
+            awaitRequestsInFlight();
+        }
         try {
             server.stop();
         } catch (Exception e) {
@@ -138,6 +163,19 @@ public final class AdminServer {
                 log.warn("admin API: cannot remove {}: {}", path, e.toString());
             }
         });
+    }
+
+    private void awaitRequestsInFlight() {
+        try {
+            inFlight.shutdown().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("admin API: {} request(s) still unanswered after {} s: closing their connections",
+                    inFlight.getCurrentRequestCount(), STOP_GRACE.toSeconds());
+        } catch (ExecutionException e) {
+            log.warn("admin API: waiting for requests in flight failed: {}", e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -188,6 +226,12 @@ public final class AdminServer {
 
         public AdminStartException(String message, boolean configError) {
             super(message);
+            this.configError = configError;
+        }
+
+        /** @param cause what Jetty threw; its causes say why (the system's reason for a failed bind) */
+        public AdminStartException(String message, Throwable cause, boolean configError) {
+            super(message, cause);
             this.configError = configError;
         }
 

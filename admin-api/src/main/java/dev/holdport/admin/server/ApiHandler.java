@@ -39,6 +39,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,10 @@ import org.slf4j.LoggerFactory;
  *
  * The deploy endpoints are served by {@link DeployEndpoints}.
  *
- * Answers are JSON; refusals are {@code application/problem+json}. No request ever blocks a
- * Jetty thread: bodies are read asynchronously and a drain answers when its future completes.
+ * Answers are JSON; refusals are {@code application/problem+json}. Bodies are read
+ * asynchronously and a drain answers when its future completes, so no request waits on the
+ * network or on the data plane with a Jetty thread. Starting a deploy does block its thread
+ * briefly (see {@link DeployEndpoints}), which this handler allows by declaring itself blocking.
  */
 public final class ApiHandler extends Handler.Abstract {
 
@@ -91,9 +94,13 @@ public final class ApiHandler extends Handler.Abstract {
 
     public ApiHandler(Proxy proxy, Deployer deployer, HoldportConfig config, HoldportMetrics metrics,
                       Optional<String> token) {
+        // Blocking (Handler.Abstract's default, said here on purpose): Jetty then never calls it,
+        // nor the body callbacks it registers, where blocking would stall I/O. Declaring it
+        // non-blocking would first need the deploy calls moved off the request thread.
+        super(InvocationType.BLOCKING);
         this.proxy = proxy;
         this.deployer = deployer;
-        this.deploys = new DeployEndpoints(deployer, proxy, metrics);
+        this.deploys = new DeployEndpoints(deployer, proxy);
         this.config = config;
         this.metrics = metrics;
         this.token = token.filter(t -> !t.isEmpty()).map(BearerToken::new);

@@ -2,7 +2,6 @@ package dev.holdport.admin.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.holdport.admin.metrics.HoldportMetrics;
 import dev.holdport.deploy.Deploy;
 import dev.holdport.deploy.DeployConflictException;
 import dev.holdport.deploy.DeployJson;
@@ -66,12 +65,10 @@ final class DeployEndpoints {
 
     private final Deployer deployer;
     private final Proxy proxy;
-    private final HoldportMetrics metrics;
 
-    DeployEndpoints(Deployer deployer, Proxy proxy, HoldportMetrics metrics) {
+    DeployEndpoints(Deployer deployer, Proxy proxy) {
         this.deployer = deployer;
         this.proxy = proxy;
-        this.metrics = metrics;
     }
 
     /** The endpoint {@code parts} (a path split on "/") names, if it is one of these. */
@@ -127,6 +124,14 @@ final class DeployEndpoints {
         };
     }
 
+    /**
+     * Runs on the Jetty request thread, and may block it: the deployer takes the route's lock and
+     * fsyncs the deploy history. That is allowed and bounded, so it stays here. {@link ApiHandler}
+     * is a blocking handler, so Jetty never runs this where blocking would stall its I/O, and other
+     * requests are served by other threads meanwhile. The fsync takes milliseconds; the lock is held
+     * at worst while the crash guard stops a slot process that never became ready (bounded by the
+     * slot's stop-timeout), and a deploy must wait for that stop anyway.
+     */
     private Answer started(Supplier<Deploy> start) {
         Deploy deploy;
         try {
@@ -142,12 +147,12 @@ final class DeployEndpoints {
         } catch (IllegalStateException e) {
             throw ApiProblem.shuttingDown(e.getMessage()); // the deployer refuses new deploys once closing
         }
-        deployer.completion(deploy.id()).ifPresent(metrics::countDeployWhenEnded);
         String audit = (deploy.rollback() ? "rollback " : "deploy ") + deploy.id() + " started: " + deploy.mode().label()
                 + " of route " + deploy.route() + " from slot " + deploy.fromSlot() + " to slot " + deploy.slot();
         return new Answer(202, DeployJson.toJson(deploy), Optional.of(location(deploy.id())), Optional.of(audit));
     }
 
+    /** Blocks at most for a deploy history write in progress (an fsync), as {@link #started} explains. */
     private Answer cancel(String id) {
         Deploy deploy = deployer.cancel(id).orElseThrow(() -> ApiProblem.unknownDeploy(id));
         if (deploy.finished()) {

@@ -39,6 +39,10 @@ final class ProblemErrorHandler extends ErrorHandler {
     }
 
     private static ApiProblem problem(int status, String message) {
+        if (status == 503) {
+            // Jetty answers 503 itself only while the server stops (AdminServer.stop).
+            return ApiProblem.shuttingDown("holdport is shutting down: the admin API takes no new requests");
+        }
         String title = HttpStatus.getMessage(status);
         // Jetty's own messages for 4xx describe the request ("Bad Request Line"); for 5xx they
         // may describe internals, so those stay generic.
