@@ -19,11 +19,12 @@ import java.util.Optional;
 public record ReadySettings(ReadyType type, Optional<String> url, List<String> command,
                             Duration interval, Duration timeout, int successes) {
 
-    /** The defaults of {@code reference.conf}: a TCP connect every 200 ms, for up to 60 s, once. */
-    public static final ReadySettings DEFAULT =
-            new ReadySettings(ReadyType.TCP, Optional.empty(), List.of(), Duration.ofMillis(200), Duration.ofSeconds(60), 1);
-
     public ReadySettings {
         command = List.copyOf(command);
+    }
+
+    /** {@code holdport.slot-defaults.ready} as {@code reference.conf} sets it. */
+    public static ReadySettings defaults() {
+        return ConfigLoader.referenceSlotDefaults().ready();
     }
 }

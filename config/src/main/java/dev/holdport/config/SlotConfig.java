@@ -23,17 +23,23 @@ import java.util.List;
 public record SlotConfig(String name, HostPort address, String path, List<String> start, List<String> stop,
                          Duration stopTimeout, ReadySettings ready, boolean stopOnExit) {
 
-    /** {@code stop-timeout} in {@code reference.conf}. */
-    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
-
     public SlotConfig {
         start = List.copyOf(start);
         stop = List.copyOf(stop);
     }
 
-    /** An unsupervised slot (no commands) with every other setting at its default. */
+    /**
+     * An unsupervised slot (no start command) with every other setting at its
+     * {@code slot-defaults} value in {@code reference.conf}: the slot a config file gets from
+     * {@code address} and {@code path} alone.
+     */
     public SlotConfig(String name, HostPort address, String path) {
-        this(name, address, path, List.of(), List.of(), DEFAULT_STOP_TIMEOUT, ReadySettings.DEFAULT, false);
+        this(name, address, path, List.of(), defaults().stop(), defaults().stopTimeout(), defaults().ready(),
+                defaults().stopOnExit());
+    }
+
+    private static SlotConfig defaults() {
+        return ConfigLoader.referenceSlotDefaults();
     }
 
     /** True when holdport starts and stops this slot's process itself. */

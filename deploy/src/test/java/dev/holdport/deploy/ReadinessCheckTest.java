@@ -45,7 +45,7 @@ class ReadinessCheckTest {
     @Test
     void tcpPassesOnceSomethingListensOnTheSlotsAddress() throws Exception {
         int port = FreePort.pick();
-        ReadinessCheck check = new ReadinessCheck("web", slot(port, "", ReadySettings.DEFAULT));
+        ReadinessCheck check = new ReadinessCheck("web", slot(port, "", ReadySettings.defaults()));
 
         assertThat(check.checkOnce(Duration.ofSeconds(1))).startsWith("tcp 127.0.0.1:" + port + ": ");
         ServerSocket listener = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
@@ -99,7 +99,7 @@ class ReadinessCheckTest {
     @Test
     void failsWhenTheTimeoutPassesNamingTheLastFailure() {
         int port = FreePort.pick();
-        ReadinessCheck check = new ReadinessCheck("web", slot(port, "", ReadySettings.DEFAULT));
+        ReadinessCheck check = new ReadinessCheck("web", slot(port, "", ReadySettings.defaults()));
 
         NotReadyException e = catchThrowableOfType(NotReadyException.class,
                 () -> check.await(RUNNING, Duration.ofMillis(300), null));
@@ -109,7 +109,7 @@ class ReadinessCheckTest {
 
     @Test
     void failsAtOnceWhenTheProcessExitsInsteadOfWaitingForTheTimeout() {
-        ReadinessCheck check = new ReadinessCheck("web", slot(FreePort.pick(), "", ReadySettings.DEFAULT));
+        ReadinessCheck check = new ReadinessCheck("web", slot(FreePort.pick(), "", ReadySettings.defaults()));
         CompletableFuture<ProcessExit> exit = new CompletableFuture<>();
         CompletableFuture.runAsync(() -> exit.complete(new ProcessExit(4711, OptionalInt.of(1), false)),
                 CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS));

@@ -51,7 +51,7 @@ class SlotProcessTest {
     /** Another supervisor of the same slot (as a restarted holdport would create). */
     private SlotProcess supervisor(List<String> stop, Duration stopTimeout) {
         SlotConfig config = new SlotConfig("a", new HostPort("127.0.0.1", 9123), dir.resolve("opt/a").toString(),
-                List.of("./run.sh"), stop, stopTimeout, ReadySettings.DEFAULT, false);
+                List.of("./run.sh"), stop, stopTimeout, ReadySettings.defaults(), false);
         SlotProcess process = new SlotProcess("web", config, dir.resolve("state/slots/web"), timer, Runnable::run,
                 (p, exit) -> unexpected.add(exit));
         started.add(process);
@@ -171,7 +171,7 @@ class SlotProcessTest {
     @Test
     void startFailsClearlyWhenTheInstallPathIsMissing() {
         SlotConfig config = new SlotConfig("a", new HostPort("127.0.0.1", 9123), dir.resolve("nowhere").toString(),
-                List.of("./run.sh"), List.of(), Duration.ofSeconds(1), ReadySettings.DEFAULT, false);
+                List.of("./run.sh"), List.of(), Duration.ofSeconds(1), ReadySettings.defaults(), false);
         SlotProcess process = new SlotProcess("web", config, dir.resolve("state"), timer, Runnable::run, (p, e) -> { });
 
         assertThatThrownBy(process::start).hasMessage("install path " + dir.resolve("nowhere") + " is not a directory");

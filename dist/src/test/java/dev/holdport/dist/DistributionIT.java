@@ -4,10 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.holdport.proxy.testing.Backend;
+import dev.holdport.proxy.testing.Clients;
+import dev.holdport.proxy.testing.FreePort;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,10 +145,10 @@ class DistributionIT {
         Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
         Path work = dist.scratch("run " + launch.name().toLowerCase());
         Path launcher = launcherFor(launch, work);
-        int publicPort = freePort();
-        int adminPort = freePort();
+        int publicPort = FreePort.pick();
+        int adminPort = FreePort.pick();
 
-        try (EchoServer backend = EchoServer.start();
+        try (Backend backend = Backend.start(Backend.echo());
                 NotifySocket systemd = NotifySocket.bind(tmp.resolve("notify.sock"))) {
             Path config = work.resolve("holdport.conf");
             Files.writeString(config, testConfig(publicPort, adminPort, backend.port()));
@@ -170,8 +174,8 @@ class DistributionIT {
                             assertThat(holdport.isAlive()).as("holdport exited early:\n%s", log(work)).isTrue();
                             return systemd.hasReceived("READY=1");
                         });
-                try (LineClient live = LineClient.connect(publicPort)) {
-                    assertThat(live.exchange("hello through holdport")).isEqualTo("hello through holdport");
+                try (Socket live = Clients.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), publicPort))) {
+                    assertThat(exchange(live, "hello through holdport")).isEqualTo("hello through holdport");
                     assertThat(backend.accepted()).isEqualTo(1);
                     assertThat(healthzStatus(adminPort)).isEqualTo(200);
                     assertThat(systemd.hasReceived("STOPPING=1")).isFalse();
@@ -194,7 +198,7 @@ class DistributionIT {
                     // Shutting down, holdport lets the live relay finish: it still carries bytes.
                     await("STOPPING=1 on NOTIFY_SOCKET").atMost(PROCESS_DEADLINE).pollInterval(Duration.ofMillis(20))
                             .until(() -> systemd.hasReceived("STOPPING=1"));
-                    assertThat(live.exchange("still relayed while draining")).isEqualTo("still relayed while draining");
+                    assertThat(exchange(live, "still relayed while draining")).isEqualTo("still relayed while draining");
                 } // the client closes: the last relay ends, so the drain is over
 
                 assertThat(holdport.waitFor(PROCESS_DEADLINE.toSeconds(), TimeUnit.SECONDS))
@@ -244,10 +248,12 @@ class DistributionIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    /** Sends {@code text} on the open connection and returns as many bytes as came back from the echo backend. */
+    private static String exchange(Socket client, String text) throws IOException {
+        byte[] sent = text.getBytes(UTF_8);
+        client.getOutputStream().write(sent);
+        client.getOutputStream().flush();
+        return new String(client.getInputStream().readNBytes(sent.length), UTF_8);
     }
 
     private record Finished(int exitCode, String output) {}
