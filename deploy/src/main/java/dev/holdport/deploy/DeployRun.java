@@ -232,14 +232,14 @@ final class DeployRun implements Runnable {
                         + (rollbackFailure.cancelled ? "" : ", which failed: " + rollbackFailure.reason) + ")");
                 return;
             }
-            rollback.lastResort();
+            String after = rollback.lastResort();
             finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too, at "
-                    + rollbackFailure.step + ": " + rollbackFailure.reason));
+                    + rollbackFailure.step + ": " + rollbackFailure.reason + after));
         } catch (RuntimeException e) {
             log.error("deploy {}: unexpected error while rolling back", id, e);
-            rollback.lastResort();
+            String after = rollback.lastResort();
             finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason()
-                    + "; the rollback failed too: unexpected error: " + e));
+                    + "; the rollback failed too: unexpected error: " + e + after));
         }
     }
 
@@ -269,11 +269,24 @@ final class DeployRun implements Runnable {
      * instant ones); before a failure, while not rolling back, the deploy's timeout may cut it.
      */
     void step(String action, String slot, boolean waits, Duration limit, StepBody body) throws StepFailure {
+        step(action, slot, waits, limit, false, body);
+    }
+
+    /**
+     * An instant step that holdport shutting down does not refuse: the last resort's resume after
+     * a failed rollback, which must not leave the route paused with nobody to resume it.
+     */
+    void stepEvenAtShutdown(String action, String slot, StepBody body) throws StepFailure {
+        step(action, slot, false, Duration.ZERO, true, body);
+    }
+
+    private void step(String action, String slot, boolean waits, Duration limit, boolean evenAtShutdown, StepBody body)
+            throws StepFailure {
         StepRecord record = new StepRecord(action, slot, inRollback());
         String name = record.snapshot().name();
         synchronized (this) {
             // A cancel stops forward steps only; shutting down stops rollback steps too.
-            if (shuttingDown || (!inRollback && cancelRequested)) {
+            if ((shuttingDown && !evenAtShutdown) || (!inRollback && cancelRequested)) {
                 throw new StepFailure(name, shuttingDown ? "holdport shut down" : "cancelled", true);
             }
             records.add(record);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,26 +70,54 @@ class RollbackTest {
     }
 
     @Test
-    void whenTheRollbackFailsTooTheRouteIsResumedAndTheDeployReportsBoth() throws Exception {
+    void whenTheRollbackFailsTooTheHeldClientsWaitForCrashMaskingToStartThePreviousSlot() throws Exception {
+        Path bMayExit = dir.resolve("b-may-exit");
+        Path aFailedOnce = dir.resolve("a-failed-once");
+        Path aMayServe = dir.resolve("a-may-serve");
         try (TestHoldport holdport = new TestHoldport(dir)
                 .install("a", Installs.serving("v1"))
-                .install("b", Installs.exitingAtStart())
+                // b fails, once the test has a client held by the deploy.
+                .install("b", "while [ ! -e '" + bMayExit + "' ]; do sleep 0.05; done\n" + Installs.exitingAtStart())
+                // A client released to a slot whose process is not running would fail at once.
+                .routeSettings("backend.retry-refused-for = 200ms")
                 .start()) {
             holdport.awaitServing("v1");
-            // a's folder is broken after a started: once stopped, a cannot come back.
-            Installs.install(holdport.slotPath("a"), "echo 'disk full' >&2\nexit 4");
+            // Once stopped, a fails its next start (the rollback's); the start after that serves,
+            // once the test lets it.
+            Installs.install(holdport.slotPath("a"), "if [ ! -e '" + aFailedOnce + "' ]; then\n"
+                    + "  touch '" + aFailedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
+                    + "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n" + Installs.serving("v1"));
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready b");
+            CompletableFuture<String> held = holdport.askInBackground("held");
+            await().until(() -> holdport.route().status().held() == 1);
+            Files.createFile(bMayExit);
 
-            Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE)));
+            Deploy done = holdport.awaitEnd(started);
 
             assertThat(done.state()).as("%s", done).isEqualTo(DeployState.FAILED);
             assertThat(done.failure()).get().satisfies(f -> {
                 assertThat(f.step()).isEqualTo("ready b");
                 assertThat(f.reason()).contains("exited with status 3").contains("the rollback failed too, at ready a")
-                        .contains("disk full");
+                        .contains("disk full")
+                        .contains("the route stays paused: crash masking restarts slot a with backoff and resumes the"
+                                + " route once it is ready");
             });
-            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
-                    .containsExactly("start a", "ready a", "resume a");
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name, DeployStep::outcome)
+                    .as("no resume to a's dead process").containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("start a", StepOutcome.OK),
+                            org.assertj.core.groups.Tuple.tuple("ready a", StepOutcome.FAILED));
+            assertThat(holdport.route().status().paused()).as("left paused for crash masking").isTrue();
+            assertThat(holdport.route().status().held()).as("the client is still held").isEqualTo(1);
+            assertThat(held).isNotDone();
+
+            Files.createFile(aMayServe);
+
+            assertThat(held.get(60, TimeUnit.SECONDS)).as("the held client is served by a's restart").isEqualTo("v1");
+            await().until(() -> !holdport.route().status().paused());
             assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.status("a").restarts()).as("started by crash masking").isEqualTo(1);
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v1");
         }
     }
 
