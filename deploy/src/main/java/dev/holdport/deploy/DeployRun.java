@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class DeployRun implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DeployRun.class);
+    /** In the failure of an interrupted deploy that left its route paused: {@code "route web is left paused on slot a"}. */
+    private static final String LEFT_PAUSED = " is left paused on slot ";
 
     /** What a step does; returns the detail to record. */
     @FunctionalInterface
@@ -118,6 +120,15 @@ final class DeployRun implements Runnable {
         this.steps = new DeploySteps(this, supervised);
         this.forward = new ForwardFlow(steps, from, to);
         this.rollback = new RollbackFlow(steps, supervised, from, to);
+    }
+
+    /**
+     * Whether {@code deploy} (from the history) was interrupted by holdport shutting down and, as
+     * its failure says, left its route paused with the clients it held.
+     */
+    static boolean leftRoutePaused(Deploy deploy) {
+        return deploy.state() == DeployState.INTERRUPTED
+                && deploy.failure().map(f -> f.reason().contains("route " + deploy.route() + LEFT_PAUSED)).orElse(false);
     }
 
     String id() {
@@ -251,7 +262,7 @@ final class DeployRun implements Runnable {
     private void interrupted(String step, String reason) {
         RouteStatus status = route.status();
         String left = steps.holdsClients(status)
-                ? "; route " + route.name() + " is left paused on slot " + status.activeSlot() + " (" + status.held()
+                ? "; route " + route.name() + LEFT_PAUSED + status.activeSlot() + " (" + status.held()
                         + " held connections are closed as holdport exits; the next holdport starts with the route"
                         + " paused): check the slots, then resume or deploy"
                 : "";

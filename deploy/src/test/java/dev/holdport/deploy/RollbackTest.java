@@ -3,6 +3,10 @@ package dev.holdport.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Acceptance 2: a broken new version rolls back by itself; the old version serves throughout. */
 class RollbackTest {
@@ -153,8 +158,23 @@ class RollbackTest {
                             org.assertj.core.groups.Tuple.tuple("ready a", StepOutcome.CANCELLED));
             assertThat(holdport.route().status().paused()).as("left paused, as said").isTrue();
 
-            holdport.close();
+            Logger logger = (Logger) LoggerFactory.getLogger(Deployer.class);
+            ListAppender<ILoggingEvent> logs = new ListAppender<>();
+            logs.start();
+            logger.addAppender(logs);
+            try {
+                holdport.restart();
+            } finally {
+                logger.detachAppender(logs);
+            }
             assertThat(held).as("the held client is closed as holdport exits").failsWithin(Duration.ofSeconds(30));
+            assertThat(holdport.route().status().paused()).as("the next holdport starts with the route paused").isTrue();
+            assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .as("the next holdport says which deploy left the route paused")
+                    .anySatisfy(m -> assertThat(m).contains("deploy " + cut.id() + " of route web was interrupted when"
+                            + " holdport stopped (at rollback step ready a) and left the route paused: it is still paused"
+                            + " on slot a"));
         }
     }
 }
