@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>A deploy outranks the guard: while one runs on the route the guard does nothing, and a
  * deploy that begins during a recovery ends it ({@link #standDown()}) and takes over the pause.
  * After a deploy the guard looks again at whatever slot is then active ({@link #afterDeploy}).
- * Only a pause the guard made itself is resumed by it: a route an operator paused stays paused.
+ * The one exception is a deploy whose rollback failed: after its last step it hands the route,
+ * still paused, to the guard ({@link #takeOverFromFailedRollback}).
+ * Only a pause the guard made itself (or took over) is resumed by it: a route an operator paused
+ * stays paused.
  *
  * <p>Only the exit of a slot's <em>current</em> process counts: an exit reported late, once the
  * slot runs another process (a deploy or the guard replaced it), changes nothing. Exits holdport
@@ -159,6 +162,29 @@ final class CrashGuard {
                 route.route.resume();
                 log.info("route {}: slot {} runs: resumed after the deploy", route.name(), active);
             }
+        }
+    }
+
+    /**
+     * A deploy whose rollback failed leaves the route paused, holding clients, because the slot
+     * it made active again has {@code process} not running: the guard restarts it with backoff
+     * and resumes the route once it is ready, as after a crash, so the held clients wait for it
+     * instead of being released to a dead process. Called on the deploy's thread after its last
+     * step; the deploy then only records its end.
+     *
+     * @return false when the guard has stopped (holdport is shutting down) and so cannot take
+     *     over: the caller must not leave the route paused with nobody to resume it
+     */
+    boolean takeOverFromFailedRollback(SlotProcess process, String why) {
+        synchronized (route) {
+            if (closed) {
+                return false;
+            }
+            // Decided under the route's lock, as close() is: either the recovery starts here (and
+            // close() ends it later), or close() came first and the caller resumes the route.
+            pausedByGuard = true;
+            recover(process, why, true);
+            return true;
         }
     }
 

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class DeployRun implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DeployRun.class);
+    /** In the failure of an interrupted deploy that left its route paused: {@code "route web is left paused on slot a"}. */
+    private static final String LEFT_PAUSED = " is left paused on slot ";
 
     /** What a step does; returns the detail to record. */
     @FunctionalInterface
@@ -118,6 +120,15 @@ final class DeployRun implements Runnable {
         this.steps = new DeploySteps(this, supervised);
         this.forward = new ForwardFlow(steps, from, to);
         this.rollback = new RollbackFlow(steps, supervised, from, to);
+    }
+
+    /**
+     * Whether {@code deploy} (from the history) was interrupted by holdport shutting down and, as
+     * its failure says, left its route paused with the clients it held.
+     */
+    static boolean leftRoutePaused(Deploy deploy) {
+        return deploy.state() == DeployState.INTERRUPTED
+                && deploy.failure().map(f -> f.reason().contains("route " + deploy.route() + LEFT_PAUSED)).orElse(false);
     }
 
     String id() {
@@ -232,14 +243,14 @@ final class DeployRun implements Runnable {
                         + (rollbackFailure.cancelled ? "" : ", which failed: " + rollbackFailure.reason) + ")");
                 return;
             }
-            rollback.lastResort();
+            String after = rollback.lastResort();
             finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too, at "
-                    + rollbackFailure.step + ": " + rollbackFailure.reason));
+                    + rollbackFailure.step + ": " + rollbackFailure.reason + after));
         } catch (RuntimeException e) {
             log.error("deploy {}: unexpected error while rolling back", id, e);
-            rollback.lastResort();
+            String after = rollback.lastResort();
             finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason()
-                    + "; the rollback failed too: unexpected error: " + e));
+                    + "; the rollback failed too: unexpected error: " + e + after));
         }
     }
 
@@ -251,7 +262,7 @@ final class DeployRun implements Runnable {
     private void interrupted(String step, String reason) {
         RouteStatus status = route.status();
         String left = steps.holdsClients(status)
-                ? "; route " + route.name() + " is left paused on slot " + status.activeSlot() + " (" + status.held()
+                ? "; route " + route.name() + LEFT_PAUSED + status.activeSlot() + " (" + status.held()
                         + " held connections are closed as holdport exits; the next holdport starts with the route"
                         + " paused): check the slots, then resume or deploy"
                 : "";
@@ -269,11 +280,24 @@ final class DeployRun implements Runnable {
      * instant ones); before a failure, while not rolling back, the deploy's timeout may cut it.
      */
     void step(String action, String slot, boolean waits, Duration limit, StepBody body) throws StepFailure {
+        step(action, slot, waits, limit, false, body);
+    }
+
+    /**
+     * An instant step that holdport shutting down does not refuse: the last resort's resume after
+     * a failed rollback, which must not leave the route paused with nobody to resume it.
+     */
+    void stepEvenAtShutdown(String action, String slot, StepBody body) throws StepFailure {
+        step(action, slot, false, Duration.ZERO, true, body);
+    }
+
+    private void step(String action, String slot, boolean waits, Duration limit, boolean evenAtShutdown, StepBody body)
+            throws StepFailure {
         StepRecord record = new StepRecord(action, slot, inRollback());
         String name = record.snapshot().name();
         synchronized (this) {
             // A cancel stops forward steps only; shutting down stops rollback steps too.
-            if (shuttingDown || (!inRollback && cancelRequested)) {
+            if ((shuttingDown && !evenAtShutdown) || (!inRollback && cancelRequested)) {
                 throw new StepFailure(name, shuttingDown ? "holdport shut down" : "cancelled", true);
             }
             records.add(record);

@@ -89,11 +89,17 @@ final class DeploySteps {
         }
     }
 
-    /** When even the rollback failed: the route is resumed to {@code slot} so clients are not held. */
-    void resumeAsLastResort(String slot) throws StepFailure {
-        step("resume", slot, false, Duration.ZERO, budget -> {
+    /**
+     * When even the rollback failed and crash masking cannot take the route over: the route is
+     * resumed to {@code slot} so clients are not held with nobody to release them. holdport
+     * shutting down does not stop this step: it is one reason crash masking cannot take over.
+     *
+     * @param why why crash masking does not take over, for the record
+     */
+    void resumeAsLastResort(String slot, String why) throws StepFailure {
+        run.stepEvenAtShutdown("resume", slot, budget -> {
             route.resume(slot);
-            return "last resort: the route is resumed to slot " + slot + " so clients are not held";
+            return "last resort (" + why + "): the route is resumed to slot " + slot + " so clients are not held";
         });
     }
 

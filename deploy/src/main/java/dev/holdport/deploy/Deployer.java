@@ -96,20 +96,12 @@ public final class Deployer implements AutoCloseable {
      * Takes charge of every route's supervised slots: adopts the processes an earlier holdport
      * left running (pid files in the state directory), then applies the start-up rule: when the
      * active slot is supervised and nothing answers on its address, the route is paused, the
-     * slot started, and the route resumed once it is ready (in the background).
+     * slot started, and the route resumed once it is ready (in the background). First it warns of
+     * the deploys the last holdport left unfinished, naming each deploy and its route.
      */
     public static Deployer start(Proxy proxy, HoldportConfig config) {
         Deployer deployer = new Deployer(proxy, config);
-        for (Deploy cut : deployer.history.interruptedAtLoad()) {
-            SupervisedRoute route = deployer.routes.get(cut.route());
-            log.warn("deploy {} of route {} was cut short when holdport stopped (at step {}); the route is {} on slot {}:"
-                    + " check it, then resume, switch or deploy as needed", cut.id(), cut.route(),
-                    cut.failure().map(DeployFailure::step)
-                            .or(() -> cut.steps().isEmpty() ? Optional.empty() : Optional.of(cut.steps().get(cut.steps().size() - 1).name()))
-                            .orElse("before its first step"),
-                    route == null ? "gone" : route.route.status().paused() ? "paused" : "open",
-                    route == null ? "-" : route.route.status().activeSlot());
-        }
+        deployer.warnOfDeploysCutShort();
         for (SupervisedRoute route : deployer.routes.values()) {
             for (SlotProcess process : route.processes().values()) {
                 process.adopt();
@@ -118,6 +110,46 @@ public final class Deployer implements AutoCloseable {
         }
         deployer.timer.scheduleWithFixedDelay(deployer::rotateLogs, 30, 30, TimeUnit.SECONDS);
         return deployer;
+    }
+
+    /**
+     * Logs the deploys the last holdport left unfinished: those still running when it stopped
+     * (cut without a clean shutdown), and for a route that is paused now, the route's last deploy
+     * when it was interrupted by a clean shutdown that left the route paused: nothing resumes
+     * such a route by itself.
+     */
+    private void warnOfDeploysCutShort() {
+        for (Deploy cut : history.interruptedAtLoad()) {
+            SupervisedRoute route = routes.get(cut.route());
+            log.warn("deploy {} of route {} was cut short when holdport stopped (at step {}); the route is {} on slot {}:"
+                    + " check it, then resume, switch or deploy as needed", cut.id(), cut.route(),
+                    cut.failure().map(DeployFailure::step)
+                            .or(() -> cut.steps().isEmpty() ? Optional.empty() : Optional.of(cut.steps().get(cut.steps().size() - 1).name()))
+                            .orElse("before its first step"),
+                    route == null ? "gone" : route.route.status().paused() ? "paused" : "open",
+                    route == null ? "-" : route.route.status().activeSlot());
+        }
+        List<Deploy> newestFirst = history.list();
+        for (SupervisedRoute route : routes.values()) {
+            if (!route.route.status().paused()) {
+                continue; // resumed since (or the state file was lost): nothing left to say
+            }
+            newestFirst.stream()
+                    .filter(d -> d.route().equals(route.name()))
+                    .findFirst()
+                    .filter(DeployRun::leftRoutePaused)
+                    .ifPresent(cut -> log.warn("deploy {} of route {} was interrupted when holdport stopped (at {}) and"
+                                    + " left the route paused: it is still paused on slot {}; check the slots, then resume"
+                                    + " or deploy", cut.id(), route.name(), lastStep(cut), route.route.status().activeSlot()));
+        }
+    }
+
+    private static String lastStep(Deploy deploy) {
+        if (deploy.steps().isEmpty()) {
+            return "its start";
+        }
+        DeployStep last = deploy.steps().get(deploy.steps().size() - 1);
+        return (last.rollback() ? "rollback step " : "step ") + last.name();
     }
 
     // ---- deploys ----

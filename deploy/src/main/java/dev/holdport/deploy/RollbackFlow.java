@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * Makes the slot that served before a deploy serve again, once a forward step failed, timed out
  * or was cancelled. Its steps are recorded as rollback steps and cannot be cancelled; when one of
- * them fails too, {@link #lastResort()} makes sure the deploy leaves no client held.
+ * them fails too, {@link #lastResort()} makes sure no client held by the deploy is left with
+ * nobody to release it, nor released to a process known not to be running.
  */
 final class RollbackFlow {
 
@@ -54,15 +55,69 @@ final class RollbackFlow {
         steps.resumeOrSwitch(from);
     }
 
-    /** When even the rollback failed: never leave clients held by this deploy. */
-    void lastResort() {
-        if (steps.holdsClients(supervised.route.status())) {
-            try {
-                steps.resumeAsLastResort(from);
-            } catch (StepFailure ignored) {
-                // recorded
+    /**
+     * When even the rollback failed, and this deploy holds clients. When the slot rolled back to
+     * is supervised and its process is not running (it could not be started, or exited before it
+     * was ready), releasing the clients to it would only have them retried against a closed port
+     * and then closed. So the route stays paused, made active on that slot, and crash masking
+     * takes it over: it restarts the process with backoff and resumes once it is ready, while the
+     * clients wait (up to hold.timeout). Otherwise the route is resumed to that slot, as before.
+     *
+     * @return what became of the route, to add to the deploy's failure (empty when it was resumed
+     *     or held no clients: the recorded steps say it)
+     */
+    String lastResort() {
+        RouteStatus status = supervised.route.status();
+        if (!steps.holdsClients(status)) {
+            return "";
+        }
+        Optional<SlotProcess> process = supervised.process(from);
+        String why;
+        if (process.isEmpty()) {
+            // Not supervised: holdport cannot tell whether it runs, nor start it.
+            why = "slot " + from + " has no start command, so crash masking cannot start it";
+        } else if (process.get().alive()) {
+            // Its process runs (though not found ready, or the rollback failed elsewhere): it is not
+            // known dead, and crash masking acts on exits only, so it would never resume the route.
+            why = "slot " + from + "'s process runs";
+        } else {
+            why = handOverToCrashMasking(status, process.get());
+            if (why == null) {
+                return "; the route stays paused: crash masking restarts slot " + from
+                        + " with backoff and resumes the route once it is ready";
             }
         }
+        try {
+            steps.resumeAsLastResort(from, why);
+        } catch (StepFailure ignored) {
+            // recorded
+        }
+        return "";
+    }
+
+    /**
+     * Leaves the route paused on {@code from} for crash masking to take over.
+     *
+     * @return null when crash masking took over; else why it could not
+     */
+    private String handOverToCrashMasking(RouteStatus status, SlotProcess process) {
+        if (!status.activeSlot().equals(from)) {
+            try {
+                steps.switchTo(from, "last resort: the route stays paused; slot " + from
+                        + " gets the held clients once crash masking has it running");
+            } catch (StepFailure f) {
+                // Recorded. Resuming to from makes it active all the same.
+                return "the route could not be switched to slot " + from + ": " + f.reason;
+            }
+        }
+        if (supervised.guard().takeOverFromFailedRollback(process,
+                "the rollback of a deploy could not get slot " + from + " running")) {
+            return null;
+        }
+        // Crash masking has stopped: nobody would resume a route left paused, and the next
+        // holdport would start it paused (the state file keeps the pause) with no one to resume it
+        // either. Resumed, it starts open, and its start-up rule starts the slot.
+        return "holdport is shutting down, so crash masking cannot restart slot " + from;
     }
 
     /**

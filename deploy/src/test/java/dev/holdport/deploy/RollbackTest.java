@@ -3,13 +3,20 @@ package dev.holdport.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Acceptance 2: a broken new version rolls back by itself; the old version serves throughout. */
 class RollbackTest {
@@ -68,26 +75,54 @@ class RollbackTest {
     }
 
     @Test
-    void whenTheRollbackFailsTooTheRouteIsResumedAndTheDeployReportsBoth() throws Exception {
+    void whenTheRollbackFailsTooTheHeldClientsWaitForCrashMaskingToStartThePreviousSlot() throws Exception {
+        Path bMayExit = dir.resolve("b-may-exit");
+        Path aFailedOnce = dir.resolve("a-failed-once");
+        Path aMayServe = dir.resolve("a-may-serve");
         try (TestHoldport holdport = new TestHoldport(dir)
                 .install("a", Installs.serving("v1"))
-                .install("b", Installs.exitingAtStart())
+                // b fails, once the test has a client held by the deploy.
+                .install("b", "while [ ! -e '" + bMayExit + "' ]; do sleep 0.05; done\n" + Installs.exitingAtStart())
+                // A client released to a slot whose process is not running would fail at once.
+                .routeSettings("backend.retry-refused-for = 200ms")
                 .start()) {
             holdport.awaitServing("v1");
-            // a's folder is broken after a started: once stopped, a cannot come back.
-            Installs.install(holdport.slotPath("a"), "echo 'disk full' >&2\nexit 4");
+            // Once stopped, a fails its next start (the rollback's); the start after that serves,
+            // once the test lets it.
+            Installs.install(holdport.slotPath("a"), "if [ ! -e '" + aFailedOnce + "' ]; then\n"
+                    + "  touch '" + aFailedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
+                    + "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n" + Installs.serving("v1"));
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready b");
+            CompletableFuture<String> held = holdport.askInBackground("held");
+            await().until(() -> holdport.route().status().held() == 1);
+            Files.createFile(bMayExit);
 
-            Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE)));
+            Deploy done = holdport.awaitEnd(started);
 
             assertThat(done.state()).as("%s", done).isEqualTo(DeployState.FAILED);
             assertThat(done.failure()).get().satisfies(f -> {
                 assertThat(f.step()).isEqualTo("ready b");
                 assertThat(f.reason()).contains("exited with status 3").contains("the rollback failed too, at ready a")
-                        .contains("disk full");
+                        .contains("disk full")
+                        .contains("the route stays paused: crash masking restarts slot a with backoff and resumes the"
+                                + " route once it is ready");
             });
-            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
-                    .containsExactly("start a", "ready a", "resume a");
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name, DeployStep::outcome)
+                    .as("no resume to a's dead process").containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("start a", StepOutcome.OK),
+                            org.assertj.core.groups.Tuple.tuple("ready a", StepOutcome.FAILED));
+            assertThat(holdport.route().status().paused()).as("left paused for crash masking").isTrue();
+            assertThat(holdport.route().status().held()).as("the client is still held").isEqualTo(1);
+            assertThat(held).isNotDone();
+
+            Files.createFile(aMayServe);
+
+            assertThat(held.get(60, TimeUnit.SECONDS)).as("the held client is served by a's restart").isEqualTo("v1");
+            await().until(() -> !holdport.route().status().paused());
             assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.status("a").restarts()).as("started by crash masking").isEqualTo(1);
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v1");
         }
     }
 
@@ -123,8 +158,23 @@ class RollbackTest {
                             org.assertj.core.groups.Tuple.tuple("ready a", StepOutcome.CANCELLED));
             assertThat(holdport.route().status().paused()).as("left paused, as said").isTrue();
 
-            holdport.close();
+            Logger logger = (Logger) LoggerFactory.getLogger(Deployer.class);
+            ListAppender<ILoggingEvent> logs = new ListAppender<>();
+            logs.start();
+            logger.addAppender(logs);
+            try {
+                holdport.restart();
+            } finally {
+                logger.detachAppender(logs);
+            }
             assertThat(held).as("the held client is closed as holdport exits").failsWithin(Duration.ofSeconds(30));
+            assertThat(holdport.route().status().paused()).as("the next holdport starts with the route paused").isTrue();
+            assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .as("the next holdport says which deploy left the route paused")
+                    .anySatisfy(m -> assertThat(m).contains("deploy " + cut.id() + " of route web was interrupted when"
+                            + " holdport stopped (at rollback step ready a) and left the route paused: it is still paused"
+                            + " on slot a"));
         }
     }
 }

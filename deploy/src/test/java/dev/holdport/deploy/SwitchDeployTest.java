@@ -141,6 +141,53 @@ class SwitchDeployTest {
         }
     }
 
+    @Test
+    void whenTheRollbackAfterTheSwitchCannotStartTheOldSlotTheRouteStaysPausedOnItForCrashMasking() throws Exception {
+        Path aFailedOnce = dir.resolve("a-failed-once");
+        Path aMayServe = dir.resolve("a-may-serve");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", "trap '' TERM\n" + Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .slotSettings("a", "stop-timeout = 60s")
+                .routeSettings("backend.retry-refused-for = 200ms")
+                .start()) {
+            holdport.awaitServing("v1");
+            // Once stopped, a fails its next start (the rollback's); the start after that serves,
+            // once the test lets it.
+            Installs.install(holdport.slotPath("a"), "if [ ! -e '" + aFailedOnce + "' ]; then\n"
+                    + "  touch '" + aFailedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
+                    + "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n" + Installs.serving("v1"));
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
+            holdport.awaitStep(started, "stop a");
+            long pidA = holdport.pid("a");
+            ProcessHandle.of(holdport.pid("b")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.route().status().paused());
+            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
+            await().until(() -> holdport.route().status().held() == 1);
+            ProcessHandle.of(pidA).orElseThrow().destroyForcibly(); // ends the stop of a
+
+            Deploy done = holdport.awaitEnd(started);
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.FAILED);
+            assertThat(done.failure()).get().satisfies(f -> assertThat(f.reason())
+                    .contains("the rollback failed too, at ready a").contains("disk full")
+                    .contains("the route stays paused: crash masking restarts slot a"));
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name)
+                    .as("b was active: the route is switched back to a, still paused")
+                    .containsExactly("start a", "ready a", "switch a");
+            assertThat(holdport.route().status().paused()).isTrue();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.route().status().held()).isEqualTo(1);
+
+            java.nio.file.Files.createFile(aMayServe);
+
+            assertThat(waiting.get(60, TimeUnit.SECONDS)).as("the client held for b's crash").isEqualTo("v1");
+            await().until(() -> !holdport.route().status().paused());
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.status("a").restarts()).isEqualTo(1);
+        }
+    }
+
     /** One request line on an open connection; returns the answer line. */
     private static String askOn(Socket socket, String request) throws Exception {
         socket.getOutputStream().write((request + "\n").getBytes(StandardCharsets.US_ASCII));
