@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.HoldportFixture;
-import dev.holdport.admin.support.LineClient;
+import dev.holdport.proxy.testing.LineClient;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdport.admin.support.Api;
-import dev.holdport.admin.support.FreePort;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.HoldportFixture;
+import dev.holdport.proxy.testing.FreePort;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.ChildOutput;
-import dev.holdport.admin.support.FreePort;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
+import dev.holdport.proxy.testing.FreePort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

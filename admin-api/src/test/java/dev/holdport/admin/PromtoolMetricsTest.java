@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.HoldportFixture;
-import dev.holdport.admin.support.LineClient;
 import dev.holdport.admin.support.PrometheusText;
+import dev.holdport.proxy.testing.LineClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.ChildOutput;
-import dev.holdport.admin.support.FreePort;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
-import dev.holdport.admin.support.LineBackend;
-import dev.holdport.admin.support.LineClient;
 import dev.holdport.admin.support.RequestInFlight;
+import dev.holdport.proxy.testing.Backend;
+import dev.holdport.proxy.testing.FreePort;
+import dev.holdport.proxy.testing.LineClient;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -40,7 +40,7 @@ class RunCommandTest {
 
     @Test
     void runRelaysAndExits0OnSigterm() throws Exception {
-        try (LineBackend a = LineBackend.start("a")) {
+        try (Backend a = Backend.start(Backend.namedEcho("a"))) {
             int port = FreePort.pick();
             int adminPort = FreePort.pick();
             Path config = writeConfig("""
@@ -81,7 +81,7 @@ class RunCommandTest {
 
     @Test
     void sigtermAnswersRequestsInFlightRefusesNewOnesAndStillExitsWhenOneNeverEnds() throws Exception {
-        try (LineBackend a = LineBackend.start("a")) {
+        try (Backend a = Backend.start(Backend.namedEcho("a"))) {
             int adminPort = FreePort.pick();
             Path config = writeConfig("""
                     admin.listen = "127.0.0.1:%d"
@@ -147,7 +147,7 @@ class RunCommandTest {
 
     @Test
     void runRefusesAPublicAdminAddressWithoutAToken() throws Exception {
-        try (LineBackend a = LineBackend.start("a")) {
+        try (Backend a = Backend.start(Backend.namedEcho("a"))) {
             Path config = writeConfig("""
                     admin.listen = "0.0.0.0:%d"
                     routes.web {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.holdport.admin.systemd.NotifySocket;
 import dev.holdport.proxy.testing.Backend;
 import dev.holdport.proxy.testing.Clients;
 import dev.holdport.proxy.testing.FreePort;

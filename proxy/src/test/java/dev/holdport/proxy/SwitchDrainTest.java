@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.holdport.config.TransportChoice;
 import dev.holdport.proxy.testing.Backend;
 import dev.holdport.proxy.testing.Clients;
+import dev.holdport.proxy.testing.LineClient;
 import dev.holdport.proxy.testing.TestConfigs;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,25 +23,6 @@ class SwitchDrainTest {
     @TempDir
     Path dir;
 
-    /** A long-lived client connection: ask as often as you like. */
-    record Session(Socket socket, BufferedReader in, OutputStream out) implements AutoCloseable {
-        static Session open(java.net.InetSocketAddress address) throws Exception {
-            Socket s = Clients.connect(address);
-            return new Session(s, new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)), s.getOutputStream());
-        }
-
-        String ask() throws Exception {
-            out.write("ping\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return in.readLine();
-        }
-
-        @Override
-        public void close() throws Exception {
-            socket.close();
-        }
-    }
-
     @Test
     void switchSendsNewConnectionsToTheNewSlotWhileOldOnesDrain() throws Exception {
         try (Backend a = Backend.start(Backend.namedAnswer("a"));
@@ -53,10 +30,10 @@ class SwitchDrainTest {
                 Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("state.properties"),
                         TestConfigs.route("a", Map.of("a", a.port(), "b", b.port()))))) {
             Route route = proxy.routes().get(0);
-            List<Session> onA = new ArrayList<>();
+            List<LineClient> onA = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                onA.add(Session.open(route.listenAddress()));
-                assertThat(onA.get(i).ask()).isEqualTo("a");
+                onA.add(LineClient.connect(route.listenAddress()));
+                assertThat(onA.get(i).exchange("ping")).isEqualTo("a");
             }
 
             RouteStatus switched = route.switchTo("b");
@@ -64,8 +41,8 @@ class SwitchDrainTest {
             assertThat(switched.slots()).filteredOn(SlotStatus::active).extracting(SlotStatus::name).containsExactly("b");
             assertThat(switched.slots()).filteredOn(s -> s.name().equals("a")).extracting(SlotStatus::liveRelays).containsExactly(3);
             assertThat(Clients.ask(route.listenAddress(), "new")).isEqualTo("b");
-            for (Session session : onA) {
-                assertThat(session.ask()).as("old relays keep working").isEqualTo("a");
+            for (LineClient session : onA) {
+                assertThat(session.exchange("ping")).as("old relays keep working").isEqualTo("a");
             }
 
             CompletableFuture<DrainResult> drain = route.drain(Duration.ofSeconds(30));
@@ -73,7 +50,7 @@ class SwitchDrainTest {
             DrainResult timedOut = route.drain(Duration.ofMillis(50)).get(5, TimeUnit.SECONDS);
             assertThat(timedOut.drained()).isFalse();
             assertThat(timedOut.remaining()).isEqualTo(3);
-            for (Session session : onA) {
+            for (LineClient session : onA) {
                 session.close();
             }
             DrainResult drained = drain.get(10, TimeUnit.SECONDS);
@@ -81,11 +58,11 @@ class SwitchDrainTest {
             assertThat(drained.remaining()).isZero();
 
             // Roll back the same way.
-            try (Session onB = Session.open(route.listenAddress())) {
-                assertThat(onB.ask()).isEqualTo("b");
+            try (LineClient onB = LineClient.connect(route.listenAddress())) {
+                assertThat(onB.exchange("ping")).isEqualTo("b");
                 route.switchTo("a");
                 assertThat(Clients.ask(route.listenAddress(), "back")).isEqualTo("a");
-                assertThat(onB.ask()).isEqualTo("b");
+                assertThat(onB.exchange("ping")).isEqualTo("b");
                 CompletableFuture<DrainResult> back = route.drain(Duration.ofSeconds(30));
                 assertThat(back).isNotDone();
                 onB.close();

@@ -3,6 +3,7 @@ package dev.holdport.admin.support;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdport.admin.HoldportProcess;
+import dev.holdport.proxy.testing.Backend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * asks for it, and everything is stopped after the test. Two kinds:
  *
  * <ul>
- *   <li>{@link #lineBackends()}: the slots are {@link LineBackend}s in the test's JVM ({@code a}
- *       answers {@code a: <line>});
+ *   <li>{@link #lineBackends()}: the slots are {@link Backend#namedEcho} backends in the test's JVM
+ *       ({@code a} answers {@code a: <line>});
  *   <li>{@link #supervisedSlots()}: holdport starts and stops the slots' processes, from install
  *       folders the test fills with {@link #install} before it first uses holdport (which then
  *       starts slot a).
@@ -33,8 +34,8 @@ public final class HoldportFixture implements AfterEachCallback {
     private static final Duration SERVING_WAIT = Duration.ofSeconds(60);
 
     private final boolean supervised;
-    private LineBackend a;
-    private LineBackend b;
+    private Backend a;
+    private Backend b;
     private Path installs;
     private RunningHoldport holdport;
     private Api api;
@@ -52,7 +53,7 @@ public final class HoldportFixture implements AfterEachCallback {
     }
 
     /** Slot a's backend ({@link #lineBackends()} only). */
-    public LineBackend a() {
+    public Backend a() {
         requireKind(false, "a()");
         if (a == null) {
             a = startBackend("a");
@@ -61,7 +62,7 @@ public final class HoldportFixture implements AfterEachCallback {
     }
 
     /** Slot b's backend ({@link #lineBackends()} only). */
-    public LineBackend b() {
+    public Backend b() {
         requireKind(false, "b()");
         if (b == null) {
             b = startBackend("b");
@@ -146,12 +147,8 @@ public final class HoldportFixture implements AfterEachCallback {
         return holdport;
     }
 
-    private static LineBackend startBackend(String name) {
-        try {
-            return LineBackend.start(name);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static Backend startBackend(String name) {
+        return Backend.start(Backend.namedEcho(name));
     }
 
     private void requireKind(boolean supervisedKind, String what) {

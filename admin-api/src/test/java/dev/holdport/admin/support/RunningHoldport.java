@@ -4,6 +4,8 @@ import dev.holdport.admin.HoldportProcess;
 import dev.holdport.config.ConfigLoader;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.deploy.SlotProcessStatus;
+import dev.holdport.proxy.testing.Backend;
+import dev.holdport.proxy.testing.FreePort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ public final class RunningHoldport implements AutoCloseable {
     }
 
     /** Route {@code web} relaying to {@code a} (active) and {@code b} (tests use it through {@link HoldportFixture}). */
-    static RunningHoldport webRoute(LineBackend a, LineBackend b, Optional<String> token) throws Exception {
+    static RunningHoldport webRoute(Backend a, Backend b, Optional<String> token) throws Exception {
         String admin = "admin { listen = \"127.0.0.1:0\"" + token.map(t -> ", token = \"" + t + "\"").orElse("") + " }";
         return start("""
                 %s

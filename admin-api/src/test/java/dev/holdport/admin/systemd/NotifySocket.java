@@ -4,14 +4,17 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The receiving end of sd_notify, as systemd holds it: a bound Unix datagram socket.
- * Reads never block; tests poll {@link #received()} with a deadline.
+ * The receiving end of sd_notify, as systemd holds it: a bound Unix datagram socket, whose
+ * {@link #address()} goes to holdport in {@code NOTIFY_SOCKET}. Reads never block; tests poll
+ * {@link #received()} with a deadline. Public for dist's test of the packaged launcher (this
+ * module's test-jar).
  */
-final class NotifySocket implements AutoCloseable {
+public final class NotifySocket implements AutoCloseable {
 
     private interface ReceiverLibc extends Library {
         int socket(int domain, int type, int protocol);
@@ -27,29 +30,44 @@ final class NotifySocket implements AutoCloseable {
     private static final ReceiverLibc LIBC = Native.load("c", ReceiverLibc.class);
 
     private final int fd;
+    private final String address;
     private final List<String> messages = new ArrayList<>();
 
-    private NotifySocket(int fd) {
+    private NotifySocket(int fd, String address) {
         this.fd = fd;
+        this.address = address;
     }
 
     /** Binds to {@code address}: an absolute path, or {@code @name} for the abstract namespace. */
-    static NotifySocket bind(String address) {
+    public static NotifySocket bind(String address) {
+        byte[] sockaddr = SdNotify.socketAddress(address);
+        if (sockaddr == null) {
+            throw new IllegalArgumentException(address + " is not an absolute path or @name that fits a Unix socket address");
+        }
         int fd = LIBC.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new IllegalStateException("socket() failed: errno " + Native.getLastError());
         }
-        byte[] sockaddr = SdNotify.socketAddress(address);
         if (LIBC.bind(fd, sockaddr, sockaddr.length) != 0) {
             int errno = Native.getLastError();
             LIBC.close(fd);
             throw new IllegalStateException("bind(" + address + ") failed: errno " + errno);
         }
-        return new NotifySocket(fd);
+        return new NotifySocket(fd, address);
+    }
+
+    /** Binds to a socket file at {@code path} (absolute). */
+    public static NotifySocket bind(Path path) {
+        return bind(path.toAbsolutePath().toString());
+    }
+
+    /** The value for {@code NOTIFY_SOCKET}. */
+    public String address() {
+        return address;
     }
 
     /** Every datagram received so far, oldest first. */
-    synchronized List<String> received() {
+    public synchronized List<String> received() {
         byte[] buffer = new byte[4096];
         while (true) {
             long length = LIBC.recv(fd, buffer, new NativeLong(buffer.length), MSG_DONTWAIT).longValue();
@@ -58,6 +76,11 @@ final class NotifySocket implements AutoCloseable {
             }
             messages.add(new String(buffer, 0, (int) length, StandardCharsets.UTF_8));
         }
+    }
+
+    /** True when some datagram received so far has {@code assignment} (like READY=1) as one of its lines. */
+    public boolean hasReceived(String assignment) {
+        return received().stream().anyMatch(message -> message.lines().anyMatch(assignment::equals));
     }
 
     @Override

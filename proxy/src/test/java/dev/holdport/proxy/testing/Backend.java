@@ -1,14 +1,18 @@
 package dev.holdport.proxy.testing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A blocking test backend on a loopback port: one thread per connection, running a
@@ -57,6 +61,11 @@ public final class Backend implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** {@code 127.0.0.1:<port>}, as a slot's {@code address} in a config. */
+    public String address() {
+        return "127.0.0.1:" + port();
     }
 
     /** The 1-based position of {@code socket} in this backend's accept order. */
@@ -129,12 +138,22 @@ public final class Backend implements AutoCloseable {
 
     /** Reads one line, answers {@code <name>\n}, and repeats until EOF (so it serves one request per connection or many). */
     public static Behaviour namedAnswer(String name) {
+        return answeringLines(line -> name);
+    }
+
+    /** Answers each line it reads with {@code <name>: <line>}, until EOF: which slot answered, and to what. */
+    public static Behaviour namedEcho(String name) {
+        return answeringLines(line -> name + ": " + line);
+    }
+
+    private static Behaviour answeringLines(UnaryOperator<String> answer) {
         return socket -> {
             socket.setTcpNoDelay(true);
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             var out = socket.getOutputStream();
-            while (in.readLine() != null) {
-                out.write((name + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.write((answer.apply(line) + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
         };

@@ -1,11 +1,8 @@
 package dev.holdport.proxy.testing;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 
 /** Small blocking client helpers for tests. */
 public final class Clients {
@@ -22,11 +19,8 @@ public final class Clients {
 
     /** One request line on a new connection; returns the answer line (the slot's name for {@link Backend#namedAnswer}). */
     public static String ask(InetSocketAddress address, String request) throws IOException {
-        try (Socket socket = connect(address)) {
-            socket.getOutputStream().write((request + "\n").getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            String line = in.readLine();
+        try (LineClient client = LineClient.connect(address)) {
+            String line = client.exchange(request);
             if (line == null) {
                 throw new IOException("connection closed without an answer");
             }

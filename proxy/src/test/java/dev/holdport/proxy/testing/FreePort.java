@@ -5,7 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** A loopback port that was free a moment ago, for a backend that starts later. */
+/**
+ * A loopback port that was free a moment ago, for a backend or child process that must be told
+ * its port before it binds it. Another process could take the port in between, which on a test
+ * machine does not happen in practice.
+ */
 public final class FreePort {
 
     private FreePort() {}

@@ -2,33 +2,43 @@ package dev.holdport.proxy.testing;
 
 import dev.holdport.config.AdminConfig;
 import dev.holdport.config.BackendSettings;
+import dev.holdport.config.ConfigLoader;
 import dev.holdport.config.HoldSettings;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.HostPort;
+import dev.holdport.config.InvalidConfigException;
 import dev.holdport.config.OnHoldTimeout;
 import dev.holdport.config.RouteConfig;
-import dev.holdport.config.SlotConfig;
 import dev.holdport.config.TransportChoice;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
-/** Builds configs for tests directly as records, with the same defaults as reference.conf. */
+/**
+ * Builds configs for tests. A route is read from HOCON by {@link ConfigLoader}, so every setting a
+ * test does not name has its {@code reference.conf} default; tests change a few with {@link #with}.
+ */
 public final class TestConfigs {
 
     private TestConfigs() {}
 
-    /** A route listening on a free loopback port with the given slots ({@code name -> port}). */
+    /** A route listening on a free loopback port with the given slots ({@code name -> port}), in the map's order. */
     public static RouteConfig route(String name, String active, Map<String, Integer> slotPorts) {
-        Map<String, SlotConfig> slots = new LinkedHashMap<>();
-        slotPorts.forEach((slot, port) -> slots.put(slot, new SlotConfig(slot, new HostPort("127.0.0.1", port), "/opt/app/" + slot)));
-        return new RouteConfig(name, new HostPort("127.0.0.1", 0), 1024, slots, active,
-                new BackendSettings(Duration.ofSeconds(5), Duration.ofSeconds(10)),
-                new HoldSettings(100_000, Duration.ofSeconds(60), OnHoldTimeout.CLOSE),
-                Duration.ofMinutes(5), 0, Duration.ofSeconds(30));
+        StringBuilder hocon = new StringBuilder()
+                .append("holdport.routes.").append(name).append(" {\n")
+                .append("  listen = \"127.0.0.1:0\"\n")
+                .append("  active = ").append(active).append('\n');
+        // One slot a line: the loader keeps the order slots are written in.
+        slotPorts.forEach((slot, port) -> hocon.append("  slots.%s { address = \"127.0.0.1:%d\", path = \"/opt/app/%s\" }\n"
+                .formatted(slot, port, slot)));
+        hocon.append("}\n");
+        try {
+            return ConfigLoader.parse(hocon.toString()).route(name);
+        } catch (InvalidConfigException e) {
+            throw new IllegalArgumentException("test route " + name + ": " + e.getMessage(), e);
+        }
     }
 
     public static RouteConfig route(String active, Map<String, Integer> slotPorts) {

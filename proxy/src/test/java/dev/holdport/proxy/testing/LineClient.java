@@ -1,14 +1,18 @@
-package dev.holdport.admin.support;
+package dev.holdport.proxy.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A client connection through holdport that sends lines and reads the backend's answers. */
+/**
+ * One client connection that sends lines and reads the answer lines (of {@link Backend#namedAnswer}
+ * or {@link Backend#namedEcho}), over as many exchanges as the test needs.
+ */
 public final class LineClient implements AutoCloseable {
 
     private final Socket socket;
@@ -19,12 +23,16 @@ public final class LineClient implements AutoCloseable {
         this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Connects; the answer to each line must come within {@code readTimeout}. */
+    /** Connects to a loopback port; the answer to each line must come within {@code readTimeout}. */
     public static LineClient connect(int port, Duration readTimeout) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        Socket socket = Clients.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         socket.setSoTimeout((int) readTimeout.toMillis());
         return new LineClient(socket);
+    }
+
+    /** Connects with {@link Clients#connect}'s timeouts. */
+    public static LineClient connect(InetSocketAddress address) throws IOException {
+        return new LineClient(Clients.connect(address));
     }
 
     public void send(String line) throws IOException {
@@ -32,7 +40,7 @@ public final class LineClient implements AutoCloseable {
         socket.getOutputStream().flush();
     }
 
-    /** The next line the backend sent; throws {@link java.net.SocketTimeoutException} past the read timeout. */
+    /** The next line the peer sent, or null at its FIN; throws {@link java.net.SocketTimeoutException} past the read timeout. */
     public String readLine() throws IOException {
         return in.readLine();
     }
