@@ -45,6 +45,16 @@ final class Installs {
         return "echo 'config error: no such database' >&2\nexit 3";
     }
 
+    /**
+     * A version that fails its first start ("disk full", exit 4; {@code failedOnce} marks it) and,
+     * on a later start, serves {@code name} once {@code mayServe} exists.
+     */
+    static String failingOnceThenServingWhen(Path failedOnce, Path mayServe, String name) {
+        return "if [ ! -e '" + failedOnce + "' ]; then\n"
+                + "  touch '" + failedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
+                + "while [ ! -e '" + mayServe + "' ]; do sleep 0.05; done\n" + serving(name);
+    }
+
     /** A version that runs but never listens. */
     static String neverReady() {
         return "exec sleep 600";

@@ -89,9 +89,7 @@ class RollbackTest {
             holdport.awaitServing("v1");
             // Once stopped, a fails its next start (the rollback's); the start after that serves,
             // once the test lets it.
-            Installs.install(holdport.slotPath("a"), "if [ ! -e '" + aFailedOnce + "' ]; then\n"
-                    + "  touch '" + aFailedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
-                    + "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n" + Installs.serving("v1"));
+            Installs.install(holdport.slotPath("a"), Installs.failingOnceThenServingWhen(aFailedOnce, aMayServe, "v1"));
             Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
             holdport.awaitStep(started, "ready b");
             CompletableFuture<String> held = holdport.askInBackground("held");

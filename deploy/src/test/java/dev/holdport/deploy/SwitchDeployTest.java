@@ -116,13 +116,7 @@ class SwitchDeployTest {
             Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
             holdport.awaitStep(started, "stop a");
             long pidA = holdport.pid("a");
-
-            ProcessHandle.of(holdport.pid("b")).orElseThrow().destroyForcibly();
-            // b was active: crash masking holds new clients at once.
-            await().until(() -> holdport.route().status().paused());
-            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
-            await().until(() -> holdport.route().status().held() == 1);
-            ProcessHandle.of(pidA).orElseThrow().destroyForcibly(); // ends the stop of a
+            CompletableFuture<String> waiting = killBWhileAStopsWithAClientHeld(holdport, pidA);
             Deploy done = holdport.awaitEnd(started);
 
             assertThat(done.state()).as("%s", done).isEqualTo(DeployState.ROLLED_BACK);
@@ -154,17 +148,11 @@ class SwitchDeployTest {
             holdport.awaitServing("v1");
             // Once stopped, a fails its next start (the rollback's); the start after that serves,
             // once the test lets it.
-            Installs.install(holdport.slotPath("a"), "if [ ! -e '" + aFailedOnce + "' ]; then\n"
-                    + "  touch '" + aFailedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
-                    + "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n" + Installs.serving("v1"));
+            Installs.install(holdport.slotPath("a"), Installs.failingOnceThenServingWhen(aFailedOnce, aMayServe, "v1"));
             Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
             holdport.awaitStep(started, "stop a");
             long pidA = holdport.pid("a");
-            ProcessHandle.of(holdport.pid("b")).orElseThrow().destroyForcibly();
-            await().until(() -> holdport.route().status().paused());
-            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
-            await().until(() -> holdport.route().status().held() == 1);
-            ProcessHandle.of(pidA).orElseThrow().destroyForcibly(); // ends the stop of a
+            CompletableFuture<String> waiting = killBWhileAStopsWithAClientHeld(holdport, pidA);
 
             Deploy done = holdport.awaitEnd(started);
 
@@ -193,5 +181,19 @@ class SwitchDeployTest {
         socket.getOutputStream().write((request + "\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    }
+
+    /**
+     * During a deploy's "stop a" (a ignores SIGTERM): kills b, which is active, waits until crash
+     * masking holds a new client, then kills a to end its stop. Returns that client's answer.
+     */
+    private static CompletableFuture<String> killBWhileAStopsWithAClientHeld(TestHoldport holdport, long pidA) {
+        ProcessHandle.of(holdport.pid("b")).orElseThrow().destroyForcibly();
+        // b was active: crash masking holds new clients at once.
+        await().until(() -> holdport.route().status().paused());
+        CompletableFuture<String> waiting = holdport.askInBackground("waiting");
+        await().until(() -> holdport.route().status().held() == 1);
+        ProcessHandle.of(pidA).orElseThrow().destroyForcibly(); // ends the stop of a
+        return waiting;
     }
 }
