@@ -191,7 +191,21 @@ final class CrashGuard {
     void close() {
         synchronized (route) {
             closed = true;
+            if (recovering && pausedByGuard) {
+                // The state file keeps the pause, and the next holdport takes a route that starts
+                // paused for an operator's pause: say so, or nobody knows why it stays paused.
+                log.warn("route {}: holdport stops while crash masking holds the route paused for slot {}'s restart: the"
+                        + " next holdport starts it paused (until resumed, or pause.max-duration)", route.name(),
+                        route.route.status().activeSlot());
+            }
             endRecoveryLocked();
+        }
+    }
+
+    /** A stop of a never-ready process the guard runs outside the lock; done when none runs. */
+    CompletableFuture<Void> ownStop() {
+        synchronized (route) {
+            return ownStop;
         }
     }
 
@@ -201,10 +215,7 @@ final class CrashGuard {
      * (the slot's stop-timeout, then SIGKILL), so this is too. Called on the deploy's thread.
      */
     void awaitOwnStop() {
-        CompletableFuture<Void> stop;
-        synchronized (route) {
-            stop = ownStop;
-        }
+        CompletableFuture<Void> stop = ownStop();
         if (!stop.isDone()) {
             log.info("route {}: the deploy waits for the crash guard to finish stopping a process", route.name());
             stop.join();
@@ -296,8 +307,9 @@ final class CrashGuard {
                 //   so it never decides on a process that is half-stopped, and the process it
                 //   starts itself cannot be the one stopped here;
                 // - the process's exit: a stop marks it expected, so no exit report comes back here;
-                // - close(): sets 'closed'; its own stops of stop-on-exit slots wait for this one
-                //   (a slot's stops and starts are serialized by SlotProcess).
+                // - close(): sets 'closed'; Deployer.close waits for this stop (ownStop) before
+                //   holdport exits, and its stops of stop-on-exit slots are serialized with it by
+                //   SlotProcess.
                 try {
                     if (process.alive()) {
                         process.stop();

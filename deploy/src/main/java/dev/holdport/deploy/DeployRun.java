@@ -237,21 +237,26 @@ final class DeployRun implements Runnable {
             rollback.run();
             finish(cancelled ? DeployState.CANCELLED : DeployState.ROLLED_BACK, cause);
         } catch (StepFailure rollbackFailure) {
-            if (isShuttingDown()) {
-                interrupted(cause.step(), cause.reason() + "; holdport shut down while rolling back to slot " + from
-                        + " (at " + rollbackFailure.step
-                        + (rollbackFailure.cancelled ? "" : ", which failed: " + rollbackFailure.reason) + ")");
-                return;
-            }
-            String after = rollback.lastResort();
-            finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too, at "
-                    + rollbackFailure.step + ": " + rollbackFailure.reason + after));
+            rollbackFailed(cause, "at " + rollbackFailure.step + (rollbackFailure.cancelled ? "" : ", which failed: " + rollbackFailure.reason),
+                    ", at " + rollbackFailure.step + ": " + rollbackFailure.reason);
         } catch (RuntimeException e) {
             log.error("deploy {}: unexpected error while rolling back", id, e);
-            String after = rollback.lastResort();
-            finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason()
-                    + "; the rollback failed too: unexpected error: " + e + after));
+            rollbackFailed(cause, "after an unexpected error: " + e, ": unexpected error: " + e);
         }
+    }
+
+    /**
+     * The rollback failed too. At shutdown the deploy is interrupted like any other (the route is
+     * not resumed to a slot that may be dead); otherwise the last resort decides what serves.
+     */
+    private void rollbackFailed(DeployFailure cause, String whereInterrupted, String why) {
+        if (isShuttingDown()) {
+            interrupted(cause.step(), cause.reason() + "; holdport shut down while rolling back to slot " + from
+                    + " (" + whereInterrupted + ")");
+            return;
+        }
+        String after = rollback.lastResort();
+        finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too" + why + after));
     }
 
     /**

@@ -307,14 +307,28 @@ public final class Deployer implements AutoCloseable {
         for (SupervisedRoute route : routes.values()) {
             // Under the route's lock, like begin(): a deploy that passed its check before `closed`
             // was set is in `running` by the time this lock is ours, and one after it is refused.
+            // The running deploy learns of the shutdown before the guard closes: a rollback failing
+            // in between would otherwise find no guard to take over and resume to a dead slot.
             synchronized (route) {
+                DeployRun run = route.running();
+                if (run != null) {
+                    run.shutDown();
+                }
                 route.guard().close();
             }
         }
-        for (DeployRun run : running.values()) {
-            run.shutDown();
-        }
         long deadline = System.nanoTime() + closeWait.toNanos();
+        for (SupervisedRoute route : routes.values()) {
+            // A stop the guard began (of a process that never became ready) ends before holdport
+            // exits: left half-done, the process could outlive SIGTERM and be adopted unready.
+            try {
+                route.guard().ownStop().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                log.warn("route {}: the crash guard's stop of a process did not end before shutdown", route.name());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (DeployRun run : running.values()) {
             try {
                 run.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
