@@ -10,7 +10,6 @@ public final class StartFailure extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    private final String part;
     private final boolean configError;
 
     /**
@@ -20,12 +19,7 @@ public final class StartFailure extends Exception {
      */
     StartFailure(String part, Throwable cause, boolean configError) {
         super("cannot start " + part + ": " + reasons(cause), cause);
-        this.part = part;
         this.configError = configError;
-    }
-
-    public String part() {
-        return part;
     }
 
     public boolean isConfigError() {

@@ -7,6 +7,7 @@ public final class ConfigDurations {
 
     private ConfigDurations() {}
 
+    /** The largest unit that states the duration exactly: 90s stays 90s, 300s is 5m. */
     public static String format(Duration duration) {
         if (duration.isZero()) {
             return "0s";

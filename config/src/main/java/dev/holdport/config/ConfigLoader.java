@@ -259,28 +259,31 @@ public final class ConfigLoader {
         slot.rejectUnknownKeys(ConfigKeys.SLOT);
         HostPort address = slot.hostPort("address", false);
         String installPath = slot.optionalString("path").orElse("");
-        SlotConfig settings = readSlotDefaultKeys(slot);
-        if (settings.supervised() && installPath.isBlank()) {
+        SlotKeys settings = readSlotDefaultKeys(slot);
+        if (!settings.start().isEmpty() && installPath.isBlank()) {
             slot.problem("path", "is missing: a slot with a start command needs its install path (its commands run there)");
         }
-        if (!settings.supervised() && !settings.stopsBySignal() && slot.isOwn("stop")) {
+        if (settings.start().isEmpty() && !settings.stop().isEmpty() && slot.isOwn("stop")) {
             slot.problem("stop", "is set but start is not (holdport only stops processes it can start again)");
         }
-        return new SlotConfig(name, address, installPath, settings.start(), settings.stop(), settings.stopTimeout(),
-                settings.ready(), settings.stopOnExit());
+        return settings.slot(name, address, installPath);
     }
 
-    /**
-     * The keys a slot may take from {@code slot-defaults} (start, stop, stop-timeout, ready,
-     * stop-on-exit), as a slot whose name, address and path are left empty.
-     */
-    private static SlotConfig readSlotDefaultKeys(SectionReader slot) {
+    /** The keys a slot may take from {@code slot-defaults}. */
+    record SlotKeys(List<String> start, List<String> stop, Duration stopTimeout, ReadySettings ready, boolean stopOnExit) {
+        SlotConfig slot(String name, HostPort address, String path) {
+            return new SlotConfig(name, address, path, start, stop, stopTimeout, ready, stopOnExit);
+        }
+    }
+
+    /** The keys a slot may take from {@code slot-defaults}: start, stop, stop-timeout, ready, stop-on-exit. */
+    private static SlotKeys readSlotDefaultKeys(SectionReader slot) {
         List<String> start = slot.command("start").orElse(List.of());
         List<String> stop = readStop(slot);
         Duration stopTimeout = slot.duration("stop-timeout", true);
         ReadySettings ready = slot.section("ready").map(ConfigLoader::readReady).orElse(null);
         Boolean stopOnExit = slot.bool("stop-on-exit");
-        return new SlotConfig("", null, "", start, stop, stopTimeout, ready, stopOnExit != null && stopOnExit);
+        return new SlotKeys(start, stop, stopTimeout, ready, stopOnExit != null && stopOnExit);
     }
 
     /**
@@ -288,20 +291,20 @@ public final class ConfigLoader {
      * properties), read by the same rules as any slot: the one source of the defaults that
      * {@link SlotConfig} and {@link ReadySettings} offer to code building configs directly.
      */
-    static SlotConfig referenceSlotDefaults() {
+    static SlotKeys referenceSlotDefaults() {
         return ReferenceSlotDefaults.SLOT;
     }
 
     /** Read once, on first use. */
     private static final class ReferenceSlotDefaults {
-        static final SlotConfig SLOT = read();
+        static final SlotKeys SLOT = read();
 
-        private static SlotConfig read() {
+        private static SlotKeys read() {
             String path = "holdport.slot-defaults";
             ConfigObject defaults = ConfigFactory.defaultReferenceUnresolved(ConfigLoader.class.getClassLoader())
                     .getConfig(path).resolve().root();
             Set<String> problems = new LinkedHashSet<>();
-            SlotConfig slot = readSlotDefaultKeys(SectionReader.of(defaults, path, problems));
+            SlotKeys slot = readSlotDefaultKeys(SectionReader.of(defaults, path, problems));
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("reference.conf has bad slot defaults: " + problems);
             }

@@ -139,6 +139,4 @@ final class EffectiveConfigRenderer {
     private static String quote(String text) {
         return ConfigUtil.quoteString(text);
     }
-
-    /** The largest HOCON unit that states the duration exactly: 90s stays 90s, 300s is 5m. */
 }

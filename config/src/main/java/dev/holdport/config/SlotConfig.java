@@ -34,12 +34,9 @@ public record SlotConfig(String name, HostPort address, String path, List<String
      * {@code address} and {@code path} alone.
      */
     public SlotConfig(String name, HostPort address, String path) {
-        this(name, address, path, List.of(), defaults().stop(), defaults().stopTimeout(), defaults().ready(),
-                defaults().stopOnExit());
-    }
-
-    private static SlotConfig defaults() {
-        return ConfigLoader.referenceSlotDefaults();
+        this(name, address, path, List.of(), ConfigLoader.referenceSlotDefaults().stop(),
+                ConfigLoader.referenceSlotDefaults().stopTimeout(), ConfigLoader.referenceSlotDefaults().ready(),
+                ConfigLoader.referenceSlotDefaults().stopOnExit());
     }
 
     /** True when holdport starts and stops this slot's process itself. */

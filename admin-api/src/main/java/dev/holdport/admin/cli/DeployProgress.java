@@ -94,16 +94,8 @@ final class DeployProgress {
         }
         String state = deploy.path("state").asText();
         boolean undone = state.equals("cancelled") || state.equals("rolled_back");
-        if (json) {
-            out.println(deploy.toPrettyString());
-        } else {
-            out.println(summary(deploy));
-            if (!undone) {
-                err.println("holdport: deploy " + deploy.path("id").asText() + " was not rolled back: it ended " + state
-                        + (state.equals("succeeded") ? " before the cancel could stop it" : ": " + why(deploy)));
-            }
-        }
-        return undone ? Main.OK : Main.REFUSED;
+        return report(deploy, undone, "was not rolled back: it ended " + state
+                + (state.equals("succeeded") ? " before the cancel could stop it" : ": " + why(deploy)));
     }
 
     /** A poll the API refused. */
@@ -208,22 +200,29 @@ final class DeployProgress {
 
     private int finish(JsonNode deploy) {
         String state = deploy.path("state").asText();
-        if (json) {
-            out.println(deploy.toPrettyString());
-            return state.equals("succeeded") ? Main.OK : Main.REFUSED;
-        }
-        out.println(summary(deploy));
-        if (state.equals("succeeded")) {
-            return Main.OK;
-        }
         String ended = switch (state) {
             case "rolled_back" -> "rolled back";
             case "cancelled" -> "was cancelled";
             case "failed" -> "failed";
             default -> "ended " + state;
         };
-        err.println("holdport: deploy " + deploy.path("id").asText() + " " + ended + ": " + why(deploy));
-        return Main.REFUSED;
+        return report(deploy, state.equals("succeeded"), ended + ": " + why(deploy));
+    }
+
+    /**
+     * Prints how a deploy ended (its JSON, or the summary line) and, when that is not what the
+     * command asked for, {@code notOk} on stderr; returns the exit code.
+     */
+    private int report(JsonNode deploy, boolean ok, String notOk) {
+        if (json) {
+            out.println(deploy.toPrettyString());
+        } else {
+            out.println(summary(deploy));
+            if (!ok) {
+                err.println("holdport: deploy " + deploy.path("id").asText() + " " + notOk);
+            }
+        }
+        return ok ? Main.OK : Main.REFUSED;
     }
 
     /** How a deploy ended, in one line: {@code succeeded in 1.3s: slot b serves}. */
@@ -235,7 +234,9 @@ final class DeployProgress {
             case "succeeded" -> "succeeded in " + took + ": slot " + deploy.path("slot").asText() + " serves";
             case "rolled_back" -> "rolled back in " + took + ": slot " + from + " serves";
             case "cancelled" -> "cancelled after " + took + ": slot " + from + " serves";
-            case "failed" -> "failed after " + took + ": the rollback failed too; the route was resumed to slot " + from;
+            // What then serves (resumed to the previous slot, or paused for crash masking) is in
+            // the failure's reason, printed after this line.
+            case "failed" -> "failed after " + took + ": the rollback to slot " + from + " failed too";
             default -> state + " after " + took;
         };
     }

@@ -45,7 +45,8 @@ public final class HoldportMetrics implements ProxyObserver {
     private final Counter deploys;
 
     private volatile Supplier<List<RouteStatus>> statusSource = List::of;
-    private volatile Supplier<List<SlotProcessStatus>> slotSource = List::of;
+    private static final Supplier<List<SlotProcessStatus>> NO_SLOTS = List::of;
+    private volatile Supplier<List<SlotProcessStatus>> slotSource = NO_SLOTS;
     /** The slot processes read at the start of the current scrape. */
     private volatile List<SlotProcessStatus> scrapedSlots = List.of();
     /** The status read at the start of the current scrape: every callback of one scrape sees the same one. */
@@ -144,6 +145,9 @@ public final class HoldportMetrics implements ProxyObserver {
      * show at zero from the start.
      */
     public void follow(Deployer deployer, List<String> routes) {
+        if (slotSource != NO_SLOTS) {
+            throw new IllegalStateException("the metrics already follow a deployer: a second subscription would count each deploy twice");
+        }
         this.slotSource = deployer::slots;
         for (String route : routes) {
             for (DeployState state : DeployState.values()) {
