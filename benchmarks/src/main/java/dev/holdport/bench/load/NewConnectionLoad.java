@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NewConnectionLoad {
 
+    /** The load starts this long after {@code run} is called; its window opens a warm-up later. */
+    public static final Duration START_DELAY = Duration.ofMillis(10);
+
     public record Settings(
             InetSocketAddress target,
             int concurrency,
@@ -51,7 +54,7 @@ public final class NewConnectionLoad {
         this.client = client;
         this.settings = settings;
         this.message = Message.of(settings.messageBytes());
-        this.start = System.nanoTime() + 10_000_000L;
+        this.start = System.nanoTime() + START_DELAY.toNanos();
         long windowStart = start + settings.warmup().toNanos();
         this.windowEnd = windowStart + settings.measure().toNanos();
         this.log = new LatencyLog(windowStart, windowEnd);

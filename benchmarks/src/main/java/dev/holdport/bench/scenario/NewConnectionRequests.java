@@ -8,6 +8,7 @@ import dev.holdport.bench.report.Unit;
 import dev.holdport.bench.run.RunContext;
 import dev.holdport.bench.run.RunSettings;
 import dev.holdport.bench.target.Route;
+import dev.holdport.bench.target.Target;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +32,12 @@ public final class NewConnectionRequests implements Scenario {
         RunSettings s = context.settings();
         context.eachRound(name(), context.targets(), (target, round) -> {
             // CPU time of the proxy over the measured window only: the warm-up pays for JIT
-            // compilation, which a native peer never does. The load opens its window 10 ms after
-            // it is started plus the warm-up; a reading taken then, on a thread of its own, is
-            // within a millisecond of it.
-            CompletableFuture<Double> cpuAtWindow = target.pid().isPresent()
-                    ? CompletableFuture.supplyAsync(() -> ProcessStats.cpuSeconds(target.pid().getAsLong()),
-                            CompletableFuture.delayedExecutor(s.warmup().toMillis() + 10, TimeUnit.MILLISECONDS))
-                    : null;
+            // compilation, which a native peer never does. Both readings are taken when the load's
+            // window opens and closes, on a thread of their own (within a millisecond of it).
+            long opens = NewConnectionLoad.START_DELAY.plus(s.warmup()).toMillis();
+            long closes = opens + s.measure().toMillis();
+            CompletableFuture<Double> cpuAtOpen = cpuSecondsAfter(target, opens);
+            CompletableFuture<Double> cpuAtClose = cpuSecondsAfter(target, closes);
             LoadResult result = NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
                     target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
                     s.warmup(), s.measure(), Duration.ofSeconds(10)));
@@ -46,10 +46,20 @@ public final class NewConnectionRequests implements Scenario {
             context.results().add(P50, target.name(), result.percentileNanos(50));
             context.results().add(P99, target.name(), result.percentileNanos(99));
             context.results().add(P999, target.name(), result.percentileNanos(99.9));
-            if (cpuAtWindow != null) {
-                double cpu = ProcessStats.cpuSeconds(target.pid().getAsLong()) - cpuAtWindow.join();
+            if (cpuAtOpen != null) {
+                double cpu = cpuAtClose.join() - cpuAtOpen.join();
                 context.results().add(CPU, target.name(), cpu * 1e9 / result.completed());
             }
         });
+    }
+
+    /** The proxy's CPU seconds read {@code millis} from now, or null for a target without a process (direct). */
+    private static CompletableFuture<Double> cpuSecondsAfter(Target target, long millis) {
+        if (target.pid().isEmpty()) {
+            return null;
+        }
+        long pid = target.pid().getAsLong();
+        return CompletableFuture.supplyAsync(() -> ProcessStats.cpuSeconds(pid),
+                CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
     }
 }
