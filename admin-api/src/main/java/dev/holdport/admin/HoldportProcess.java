@@ -9,6 +9,7 @@ import dev.holdport.config.HoldportConfig;
 import dev.holdport.deploy.Deployer;
 import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class HoldportProcess {
 
     private static final Logger log = LoggerFactory.getLogger(HoldportProcess.class);
+    /** Beyond the drain timeout: what stopping a deploy in progress and the admin API may take. */
+    private static final Duration PREDECESSOR_STOP_MARGIN = Duration.ofSeconds(40);
 
     private final HoldportConfig config;
     private final Proxy proxy;
@@ -45,12 +48,28 @@ public final class HoldportProcess {
      * @throws StartFailure naming the part that could not start (whatever had started is stopped)
      */
     public static HoldportProcess start(HoldportConfig config) throws StartFailure {
+        return start(config, null);
+    }
+
+    /**
+     * {@link #start(HoldportConfig)}, taking over from the holdport running as {@code predecessorPid}
+     * when it is not null: listen beside it, stop it, and only once it has exited take the slot
+     * processes and the admin API's port (see {@link Predecessor}).
+     */
+    public static HoldportProcess start(HoldportConfig config, Long predecessorPid) throws StartFailure {
+        Predecessor predecessor = predecessorPid == null ? null : Predecessor.of(predecessorPid);
         HoldportMetrics metrics = new HoldportMetrics();
         Proxy proxy;
         try {
-            proxy = Proxy.start(config, metrics);
+            proxy = Proxy.start(config, metrics, predecessor != null);
         } catch (Exception e) { // Netty may rethrow a checked exception it does not declare
             throw new StartFailure("the data plane", e, false);
+        }
+        if (predecessor != null) {
+            Predecessor.warnIfQueuedConnectionsWouldBeReset();
+            // Its own stop is bounded by its drain timeout plus the time a deploy in progress may
+            // take to stop (a slot's stop-timeout plus 15 s): the same bound systemd's unit allows.
+            predecessor.stop(config.shutdownDrainTimeout().plus(PREDECESSOR_STOP_MARGIN));
         }
         Deployer deployer;
         try {

@@ -63,13 +63,26 @@ public final class Proxy implements AutoCloseable {
     }
 
     public static Proxy start(HoldportConfig config, ProxyObserver observer) {
+        return start(config, observer, false);
+    }
+
+    /**
+     * @param besidePredecessor listen beside a holdport that still serves the same ports (taking
+     *     over from it) rather than insisting that they are free. Refused while the state file
+     *     says a route is paused: the predecessor holds that route's clients, and stopping it
+     *     would close them.
+     */
+    public static Proxy start(HoldportConfig config, ProxyObserver observer, boolean besidePredecessor) {
         Proxy proxy = new Proxy(config, observer);
         log.info("data plane: {} transport{}", proxy.transport.name(),
                 proxy.transport.name().equals("nio") && !Transport.ioUringAvailable()
                         ? " (io_uring unavailable: " + Transport.ioUringUnavailableReason() + ")" : "");
         try {
+            if (besidePredecessor) {
+                refuseTakeOverWhilePaused(proxy);
+            }
             for (Route route : proxy.routes.values()) {
-                route.bind();
+                route.bind(besidePredecessor);
             }
         } catch (RuntimeException e) {
             proxy.close();
@@ -77,6 +90,18 @@ public final class Proxy implements AutoCloseable {
         }
         proxy.persist();
         return proxy;
+    }
+
+    private static void refuseTakeOverWhilePaused(Proxy proxy) {
+        List<String> paused = proxy.routes.values().stream()
+                .filter(route -> route.status().state() == GateState.PAUSED)
+                .map(Route::name)
+                .toList();
+        if (!paused.isEmpty()) {
+            throw new IllegalStateException("cannot take over while route(s) " + String.join(", ", paused)
+                    + " are paused (state file " + proxy.stateFile.path() + "): the running holdport holds their clients and"
+                    + " would close them as it stops; resume first, or let the deploy finish");
+        }
     }
 
     private Map<String, SavedRouteState> readStateFile() {

@@ -80,21 +80,25 @@ public final class Route {
      * Binds the public listener: one socket per event loop, sharing the port through
      * {@code SO_REUSEPORT}. The kernel spreads new connections over the sockets, and each
      * connection lives on the loop that accepted it: no hand-off to another thread per connection.
+     * The sockets use {@code SO_REUSEPORT} even with one loop, so a successor holdport can always
+     * listen beside this one ({@code run --take-over}).
+     *
+     * @param besidePredecessor join the sockets of a holdport that still listens on the port
+     *     (taking over from it) instead of insisting that the port is free
      */
-    void bind() {
+    void bind(boolean besidePredecessor) {
         List<EventLoop> loops = new ArrayList<>();
         group.forEach(executor -> loops.add((EventLoop) executor));
-        boolean shared = loops.size() > 1;
         InetSocketAddress address = config.listen().toSocketAddress();
         List<Channel> bound = new ArrayList<>(loops.size());
         try {
-            if (shared && address.getPort() != 0) {
+            if (!besidePredecessor && address.getPort() != 0) {
                 // With SO_REUSEPORT a second holdport started by mistake (same user) would bind the
                 // same port and silently take half the connections: insist the port is free first.
                 probeFree(address);
             }
             for (EventLoop loop : loops) {
-                Channel ch = serverBootstrap(loop, shared).bind(address).syncUninterruptibly().channel();
+                Channel ch = serverBootstrap(loop).bind(address).syncUninterruptibly().channel();
                 bound.add(ch);
                 address = (InetSocketAddress) ch.localAddress(); // a configured port 0: all share the first one's port
             }
@@ -108,8 +112,8 @@ public final class Route {
                 gate.active().config.address(), gate.view().paused() ? ", paused (restored from the state file)" : "");
     }
 
-    private ServerBootstrap serverBootstrap(EventLoop loop, boolean shared) {
-        ServerBootstrap bootstrap = new ServerBootstrap()
+    private ServerBootstrap serverBootstrap(EventLoop loop) {
+        return new ServerBootstrap()
                 .group(loop, loop) // accepted connections stay on the accepting loop
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
@@ -127,11 +131,8 @@ public final class Route {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new ClientConnection(Route.this));
                     }
-                });
-        if (shared) {
-            bootstrap.option(transport.reusePort(), true);
-        }
-        return bootstrap;
+                })
+                .option(transport.reusePort(), true);
     }
 
     /** Throws a {@link java.net.BindException} when something already listens on {@code address}. */

@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         };
         Path configFile = workDir.resolve("demo.conf");
         Files.writeString(configFile, config(listenAt, adminAt, a, b, workDir), StandardCharsets.UTF_8);
-        int code = ConfigFile.loadThen(configFile, err, config -> RunCommand.serveUntilSignalled(config, err,
+        int code = ConfigFile.loadThen(configFile, err, config -> RunCommand.serveUntilSignalled(config, null, err,
                 process -> printInstructions(process, configFile, a, b), cleanUp));
         cleanUp.run(); // reached only when holdport could not start (it exits from the signal handler)
         return code;

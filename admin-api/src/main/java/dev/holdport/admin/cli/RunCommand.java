@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -26,13 +27,19 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigFile config;
 
+    @Option(names = "--take-over", paramLabel = "PID",
+            description = {"Replace the holdport running as PID without refusing a connection: listen beside it on the"
+                    + " same ports, stop it (SIGTERM, it finishes its live relays), then take the slot processes and"
+                    + " the admin API. Refused while a route is paused."})
+    Long takeOverPid;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        return config.loadThen(err, loaded -> serveUntilSignalled(loaded, err, process -> {}, () -> {}));
+        return config.loadThen(err, loaded -> serveUntilSignalled(loaded, takeOverPid, err, process -> {}, () -> {}));
     }
 
     /**
@@ -40,14 +47,15 @@ public final class RunCommand implements Callable<Integer> {
      * Returns only when it could not start (2 for a configuration mistake, 1 otherwise), having
      * started nothing.
      *
+     * @param predecessorPid the holdport to take over from, or null
      * @param started  runs once everything listens
      * @param stopped  runs after the graceful stop, before the exit
      */
-    static int serveUntilSignalled(HoldportConfig config, PrintWriter err, Consumer<HoldportProcess> started,
-            Runnable stopped) {
+    static int serveUntilSignalled(HoldportConfig config, Long predecessorPid, PrintWriter err,
+            Consumer<HoldportProcess> started, Runnable stopped) {
         HoldportProcess process;
         try {
-            process = HoldportProcess.start(config);
+            process = HoldportProcess.start(config, predecessorPid);
         } catch (StartFailure e) {
             err.println("holdport: " + e.getMessage());
             err.flush();

@@ -46,7 +46,11 @@ public final class TestConfigs {
     }
 
     public static HoldportConfig config(TransportChoice transport, Path stateFile, List<RouteConfig> routes) {
-        return new HoldportConfig(transport, 2,
+        return config(transport, 2, stateFile, routes);
+    }
+
+    public static HoldportConfig config(TransportChoice transport, int eventLoopThreads, Path stateFile, List<RouteConfig> routes) {
+        return new HoldportConfig(transport, eventLoopThreads,
                 new AdminConfig(new HostPort("127.0.0.1", 0), java.util.Optional.empty(), java.util.Optional.empty()),
                 stateFile, Duration.ofSeconds(5), routes);
     }
