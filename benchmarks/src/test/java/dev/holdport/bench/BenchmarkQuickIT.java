@@ -144,6 +144,13 @@ class BenchmarkQuickIT {
                 assertThat(values.isArray() && values.size() > 0)
                         .as("%s has a value for %s", figure.get("id").asText(), target).isTrue();
                 assertThat(values.get(0).isNumber()).as("%s/%s is a number", figure.get("id").asText(), target).isTrue();
+                assertThat(figure.get("roundNumbers").path(target).size())
+                        .as("%s/%s has a round number per value", figure.get("id").asText(), target).isEqualTo(values.size());
+            }
+            JsonNode haproxy = figure.get("rounds").path("haproxy");
+            if (figure.get("rounds").has("holdport") && haproxy.size() > 0 && haproxy.get(0).asDouble() != 0) {
+                assertThat(figure.get("holdportToHaproxyByRound").path("1").isNumber())
+                        .as("%s has holdport/haproxy of round 1", figure.get("id").asText()).isTrue();
             }
         }
     }

@@ -1,13 +1,16 @@
 package dev.holdport.bench.report;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The human-readable results: machine, settings, the figures table (median of the rounds, ratio
- * to direct, and holdport/HAProxy), deploy-under-load and hold-capacity tables, skips and errors.
+ * to direct, holdport/HAProxy and its spread over the rounds), deploy-under-load and hold-capacity
+ * tables, skips and errors.
  * The same text is printed at the end of a run and written to the .md results file.
  */
 public final class MarkdownReport {
@@ -51,18 +54,23 @@ public final class MarkdownReport {
         if (results.getFigures().isEmpty()) {
             return;
         }
-        md.append("## Throughput and latency\n\n");
-        md.append("Median of the rounds; in parentheses the ratio to direct. Rates: higher is better; latencies: lower is better.\n\n");
-        md.append("| figure |");
-        targets.forEach(t -> md.append(' ').append(t).append(" |"));
         boolean versus = targets.contains("holdport") && targets.contains("haproxy");
+        md.append("## Throughput and latency\n\n");
+        md.append("Median of the rounds; in parentheses the ratio to direct. Rates: higher is better; latencies: lower is better.");
         if (versus) {
-            md.append(" holdport/haproxy |");
+            md.append(" \"per round\" is the range of holdport/haproxy taken within each round (the targets take turns")
+                    .append(" in every round, so both ran close in time); a range straddling 1.00 means the difference is")
+                    .append(" within this machine's round-to-round noise.");
+        }
+        md.append("\n\n| figure |");
+        targets.forEach(t -> md.append(' ').append(t).append(" |"));
+        if (versus) {
+            md.append(" holdport/haproxy | per round |");
         }
         md.append("\n|---|");
         targets.forEach(t -> md.append("---:|"));
         if (versus) {
-            md.append("---:|");
+            md.append("---:|---:|");
         }
         md.append('\n');
         for (Figure f : results.getFigures()) {
@@ -78,10 +86,27 @@ public final class MarkdownReport {
             if (versus) {
                 double r = f.ratio("holdport", "haproxy");
                 md.append(Double.isNaN(r) ? " – |" : String.format(Locale.ROOT, " %.2f |", r));
+                md.append(' ').append(perRound(f, "holdport", "haproxy")).append(" |");
             }
             md.append('\n');
         }
         md.append('\n');
+    }
+
+    /**
+     * The lowest and highest per-round ratio as "0.82–1.33" (one value if only one round pairs,
+     * "–" if none), with "(4 of 5 rounds)" when fewer rounds pair than either target's median uses.
+     */
+    static String perRound(Figure f, String target, String reference) {
+        Collection<Double> ratios = f.ratioByRound(target, reference).values();
+        if (ratios.isEmpty()) {
+            return "–";
+        }
+        String min = String.format(Locale.ROOT, "%.2f", Collections.min(ratios));
+        String range = ratios.size() == 1 ? min : min + "–" + String.format(Locale.ROOT, "%.2f", Collections.max(ratios));
+        int measured = Math.max(f.rounds().getOrDefault(target, List.of()).size(),
+                f.rounds().getOrDefault(reference, List.of()).size());
+        return ratios.size() < measured ? range + " (" + ratios.size() + " of " + measured + " rounds)" : range;
     }
 
     private static void deploy(StringBuilder md, List<DeployRow> rows) {

@@ -39,9 +39,10 @@ public final class Results {
         skipped.put(what, reason);
     }
 
-    public synchronized void add(Figure template, String target, double value) {
+    /** Records {@code target}'s value of a figure in {@code round} (from 1). */
+    public synchronized void add(Figure template, String target, int round, double value) {
         figures.computeIfAbsent(template.id(), id -> Figure.empty(template.id(), template.scenario(),
-                template.label(), template.unit(), template.higherIsBetter())).add(target, value);
+                template.label(), template.unit(), template.higherIsBetter())).add(target, round, value);
     }
 
     public synchronized void add(DeployRow row) {

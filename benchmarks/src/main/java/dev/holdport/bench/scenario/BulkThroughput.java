@@ -24,9 +24,9 @@ public final class BulkThroughput implements Scenario {
             context.eachRound(label, context.targets(), (target, round) -> {
                 BulkDownload.Result result = BulkDownload.run(target.address(Route.BULK), streams,
                         context.settings().warmup(), context.settings().measure(), target.pid());
-                context.results().add(rate, target.name(), result.bytesPerSecond());
+                context.results().add(rate, target.name(), round, result.bytesPerSecond());
                 if (!Double.isNaN(result.bytesPerCpuSecond())) {
-                    context.results().add(perCpu, target.name(), result.bytesPerCpuSecond());
+                    context.results().add(perCpu, target.name(), round, result.bytesPerCpuSecond());
                 }
             });
         }

@@ -44,7 +44,7 @@ public final class Iperf3Throughput implements Scenario {
                 }
                 String json = ToolRun.run("iperf3-client", command, context.workDir(), context.pids(),
                         Duration.ofSeconds(seconds + omit + 30));
-                context.results().add(figure, target.name(), receivedBytesPerSecond(json));
+                context.results().add(figure, target.name(), round, receivedBytesPerSecond(json));
             });
         }
     }

@@ -33,14 +33,14 @@ public final class KeepAliveRequests implements Scenario {
             LoadResult closed = KeepAliveLoad.run(context.client(), new KeepAliveLoad.Settings(target.address(Route.ECHO),
                     s.keepAliveConnections(), s.messageBytes(), s.warmup(), s.measure(), 0));
             requireClean(closed, "closed loop");
-            context.results().add(RATE, target.name(), closed.perSecond());
+            context.results().add(RATE, target.name(), round, closed.perSecond());
 
             LoadResult paced = KeepAliveLoad.run(context.client(), new KeepAliveLoad.Settings(target.address(Route.ECHO),
                     s.keepAliveConnections(), s.messageBytes(), s.warmup(), s.measure(), s.keepAliveRate()));
             requireClean(paced, "fixed rate");
-            context.results().add(p50, target.name(), paced.percentileNanos(50));
-            context.results().add(p99, target.name(), paced.percentileNanos(99));
-            context.results().add(p999, target.name(), paced.percentileNanos(99.9));
+            context.results().add(p50, target.name(), round, paced.percentileNanos(50));
+            context.results().add(p99, target.name(), round, paced.percentileNanos(99));
+            context.results().add(p999, target.name(), round, paced.percentileNanos(99.9));
         });
     }
 

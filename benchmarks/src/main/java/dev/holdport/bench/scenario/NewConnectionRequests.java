@@ -42,13 +42,13 @@ public final class NewConnectionRequests implements Scenario {
                     target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
                     s.warmup(), s.measure(), Duration.ofSeconds(10)));
             KeepAliveRequests.requireClean(result, "new connections");
-            context.results().add(RATE, target.name(), result.perSecond());
-            context.results().add(P50, target.name(), result.percentileNanos(50));
-            context.results().add(P99, target.name(), result.percentileNanos(99));
-            context.results().add(P999, target.name(), result.percentileNanos(99.9));
+            context.results().add(RATE, target.name(), round, result.perSecond());
+            context.results().add(P50, target.name(), round, result.percentileNanos(50));
+            context.results().add(P99, target.name(), round, result.percentileNanos(99));
+            context.results().add(P999, target.name(), round, result.percentileNanos(99.9));
             if (cpuAtOpen != null) {
                 double cpu = cpuAtClose.join() - cpuAtOpen.join();
-                context.results().add(CPU, target.name(), cpu * 1e9 / result.completed());
+                context.results().add(CPU, target.name(), round, cpu * 1e9 / result.completed());
             }
         });
     }

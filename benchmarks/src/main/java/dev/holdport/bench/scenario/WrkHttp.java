@@ -52,7 +52,7 @@ public final class WrkHttp implements Scenario {
             }
             String out = ToolRun.run("wrk", command(wrk, s, seconds, url, false), context.workDir(), context.pids(),
                     Duration.ofSeconds(seconds + 30));
-            context.results().add(RATE, target.name(), requestsPerSecond(out, false));
+            context.results().add(RATE, target.name(), round, requestsPerSecond(out, false));
             Matcher p = PERCENTILE.matcher(out);
             while (p.find()) {
                 double nanos = Double.parseDouble(p.group(2)) * switch (p.group(3)) {
@@ -60,11 +60,11 @@ public final class WrkHttp implements Scenario {
                     case "ms" -> 1e6;
                     default -> 1e9;
                 };
-                context.results().add(p.group(1).equals("50") ? P50 : P99, target.name(), nanos);
+                context.results().add(p.group(1).equals("50") ? P50 : P99, target.name(), round, nanos);
             }
             String closing = ToolRun.run("wrk", command(wrk, s, seconds, url, true), context.workDir(), context.pids(),
                     Duration.ofSeconds(seconds + 30));
-            context.results().add(CLOSE_RATE, target.name(), requestsPerSecond(closing, true));
+            context.results().add(CLOSE_RATE, target.name(), round, requestsPerSecond(closing, true));
         });
     }
 
