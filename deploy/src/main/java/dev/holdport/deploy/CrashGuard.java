@@ -1,13 +1,17 @@
 package dev.holdport.deploy;
 
 import dev.holdport.config.HostPort;
+import dev.holdport.proxy.RouteStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -26,7 +30,14 @@ import org.slf4j.LoggerFactory;
  * The one exception is a deploy whose rollback failed: after its last step it hands the route,
  * still paused, to the guard ({@link #takeOverFromFailedRollback}).
  * Only a pause the guard made itself (or took over) is resumed by it: a route an operator paused
- * stays paused.
+ * stays paused. The guard tells its pause from another by when it began
+ * ({@link RouteStatus#pausedSince()}): once an operator (or {@code pause.max-duration}) resumed
+ * it, a later pause is not the guard's, even while its recovery goes on.
+ *
+ * <p>The guard's pause survives a holdport restart as the guard's: while it owns the route's
+ * pause, a {@link CrashMaskingPauseFile} says so, and the next holdport, finding the route
+ * restored paused with that file, hands the pause back to crash masking ({@link #startUp()}),
+ * which resumes the route once the active slot's process runs and is ready.
  *
  * <p>Only the exit of a slot's <em>current</em> process counts: an exit reported late, once the
  * slot runs another process (a deploy or the guard replaced it), changes nothing. Exits holdport
@@ -40,24 +51,36 @@ final class CrashGuard {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** How long the start-up rule tries to connect to the active slot's address before starting it. */
     private static final Duration PORT_IN_USE_PROBE = Duration.ofSeconds(1);
+    /** How often the guard looks whether the pause it owns was ended by someone else. */
+    private static final Duration PAUSE_WATCH = Duration.ofSeconds(1);
 
     private final SupervisedRoute route;
     private final Executor workers;
+    private final ScheduledExecutorService timer;
+    private final CrashMaskingPauseFile pauseFile;
     private final Map<String, LongAdder> crashes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> restarts = new ConcurrentHashMap<>();
 
     // Guarded by route's monitor.
     private long generation;
     private boolean recovering;
-    private boolean pausedByGuard;
+    /** When the route's pause the guard owns began (its pausedSince); null when it owns none. */
+    private Instant ownedPause;
+    private ScheduledFuture<?> pauseWatch;
     private boolean closed;
     private CompletableFuture<ProcessExit> stoodDown = new CompletableFuture<>();
     /** A stop of a process that never became ready, done outside the lock; completed when none runs. */
     private CompletableFuture<Void> ownStop = CompletableFuture.completedFuture(null);
 
-    CrashGuard(SupervisedRoute route, Executor workers) {
+    /**
+     * @param timer     runs the watch that notices when the guard's pause was ended by someone else
+     * @param pauseFile where the guard keeps, across restarts, that it owns the route's pause
+     */
+    CrashGuard(SupervisedRoute route, Executor workers, ScheduledExecutorService timer, CrashMaskingPauseFile pauseFile) {
         this.route = route;
         this.workers = workers;
+        this.timer = timer;
+        this.pauseFile = pauseFile;
     }
 
     long crashes(String slot) {
@@ -70,8 +93,19 @@ final class CrashGuard {
         return n == null ? 0 : n.sum();
     }
 
-    /** The start-up rule, once the slots' processes were adopted where possible. */
+    /**
+     * At start-up, once the slots' processes were adopted where possible: hands a pause crash
+     * masking made before holdport restarted back to crash masking, else applies the start-up rule.
+     */
     void startUp() {
+        synchronized (route) {
+            pauseWatch = timer.scheduleWithFixedDelay(this::noticeEndedPause, PAUSE_WATCH.toMillis(),
+                    PAUSE_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        Optional<CrashMaskingPauseFile.Saved> saved = pauseFile.read();
+        if (saved.isPresent() && takeBackPause(saved.get())) {
+            return;
+        }
         String active = route.route.status().activeSlot();
         route.process(active).ifPresent(process -> {
             if (process.alive()) {
@@ -86,6 +120,44 @@ final class CrashGuard {
             }
             recover(process, "at start-up nothing answers on " + address, false);
         });
+    }
+
+    /**
+     * The route was paused by crash masking when the last holdport stopped, as {@code saved}
+     * says. When the route was restored paused on that slot, the pause is crash masking's again:
+     * it waits for the slot's process to be ready (starting it when it is not running) and
+     * resumes the route then. Otherwise the file is stale and goes.
+     *
+     * @return whether the start-up is settled (the start-up rule is not to run)
+     */
+    private boolean takeBackPause(CrashMaskingPauseFile.Saved saved) {
+        synchronized (route) {
+            RouteStatus status = route.route.status();
+            Optional<SlotProcess> process = route.process(status.activeSlot());
+            if (!status.paused() || !saved.slot().equals(status.activeSlot()) || process.isEmpty()) {
+                // The state file was lost or changed, or the config no longer supervises the slot:
+                // whatever pause there is now, crash masking did not make it.
+                log.warn("route {}: crash masking held the route paused for slot {} when holdport stopped, but the"
+                        + " route starts {} on slot {}: crash masking does not take that over", route.name(),
+                        saved.slot(), status.paused() ? "paused" : "open", status.activeSlot());
+                pauseFile.delete();
+                return false;
+            }
+            if (!process.get().alive() && ReadinessCheck.answers(process.get().slot().address(), PORT_IN_USE_PROBE)) {
+                log.warn("route {}: crash masking held the route paused for slot {} when holdport stopped, but"
+                        + " something no pid file names answers on {}: holdport leaves it alone and the route paused"
+                        + " (resume it once that process serves)", route.name(), saved.slot(),
+                        process.get().slot().address());
+                pauseFile.delete();
+                return true;
+            }
+            log.warn("route {}: starts paused by crash masking, as the last holdport left it (paused since {}: {}):"
+                    + " crash masking resumes it once slot {} is ready", route.name(), saved.pausedSince(),
+                    saved.why(), saved.slot());
+            ownPause(saved.why());
+            recover(process.get(), "the pause crash masking made before holdport restarted goes on", true);
+            return true;
+        }
     }
 
     /** A supervised process exited without holdport stopping it (called off the reaper thread). */
@@ -133,8 +205,8 @@ final class CrashGuard {
                 log.info("route {}: a deploy takes over from the crash guard", route.name());
                 endRecoveryLocked();
             }
-            boolean paused = pausedByGuard;
-            pausedByGuard = false;
+            boolean paused = ownsCurrentPause();
+            disown();
             return paused;
         }
     }
@@ -151,16 +223,26 @@ final class CrashGuard {
                 return; // holdport is shutting down: it neither restarts nor resumes anything now
             }
             if (heldForCrash) {
-                pausedByGuard = true;
+                ownPause("the active slot's process exited during a deploy");
             }
             String active = route.route.status().activeSlot();
             Optional<SlotProcess> process = route.process(active);
             if (process.isPresent() && !process.get().alive()) {
                 recover(process.get(), "after the deploy, slot " + active + " is active but its process is not running", true);
-            } else if (pausedByGuard && !recovering) {
-                pausedByGuard = false;
-                route.route.resume();
-                log.info("route {}: slot {} runs: resumed after the deploy", route.name(), active);
+            } else if (ownedPause != null && !recovering) {
+                if (process.isPresent() && ownsCurrentPause()) {
+                    // Its process runs, but the deploy did not check it was ready after the crash
+                    // pause began: the recovery resumes once its readiness check passes.
+                    recover(process.get(), "after the deploy, the route is still paused for a crash and slot " + active
+                            + "'s process runs", true);
+                    return;
+                }
+                boolean resume = ownsCurrentPause();
+                disown();
+                if (resume) {
+                    route.route.resume();
+                    log.info("route {}: slot {} is not supervised: resumed after the deploy", route.name(), active);
+                }
             }
         }
     }
@@ -182,7 +264,7 @@ final class CrashGuard {
             }
             // Decided under the route's lock, as close() is: either the recovery starts here (and
             // close() ends it later), or close() came first and the caller resumes the route.
-            pausedByGuard = true;
+            ownPause(why);
             recover(process, why, true);
             return true;
         }
@@ -191,12 +273,17 @@ final class CrashGuard {
     void close() {
         synchronized (route) {
             closed = true;
-            if (recovering && pausedByGuard) {
-                // The state file keeps the pause, and the next holdport takes a route that starts
-                // paused for an operator's pause: say so, or nobody knows why it stays paused.
-                log.warn("route {}: holdport stops while crash masking holds the route paused for slot {}'s restart: the"
-                        + " next holdport starts it paused (until resumed, or pause.max-duration)", route.name(),
+            if (pauseWatch != null) {
+                pauseWatch.cancel(false);
+            }
+            if (ownsCurrentPause()) {
+                // The state file keeps the pause and the pause file keeps whose it is: the next
+                // holdport hands it back to crash masking. Said here, so the log tells the story.
+                log.warn("route {}: holdport stops while crash masking holds the route paused for slot {}: the next"
+                        + " holdport starts it paused and crash masking resumes it once the slot is ready", route.name(),
                         route.route.status().activeSlot());
+            } else {
+                disown();
             }
             endRecoveryLocked();
         }
@@ -233,7 +320,7 @@ final class CrashGuard {
             stoodDown = new CompletableFuture<>();
             if (!route.route.status().paused()) {
                 route.route.pause();
-                pausedByGuard = true;
+                ownPause(why);
             }
             log.warn("route {}: {}: new connections are held while slot {} is (re)started", route.name(), why, process.name());
             workers.execute(() -> recoveryLoop(process, gen, afterCrash));
@@ -276,13 +363,15 @@ final class CrashGuard {
                             return;
                         }
                         recovering = false;
-                        boolean resume = pausedByGuard;
-                        pausedByGuard = false;
+                        boolean resume = ownsCurrentPause();
+                        disown();
                         if (resume) {
                             route.route.resume();
                         }
                         log.info("route {}: slot {} is ready again (attempt {}, {} checks){}", route.name(),
-                                process.name(), attempt, checks, resume ? ": resumed" : " (the route stays paused)");
+                                process.name(), attempt, checks, resume ? ": resumed"
+                                        : route.route.status().paused() ? " (the route stays paused: crash masking did"
+                                                + " not pause it)" : "");
                     }
                     return;
                 } catch (NotReadyException e) {
@@ -344,6 +433,54 @@ final class CrashGuard {
                 }
             }
             return current(gen);
+        }
+    }
+
+    /**
+     * The guard owns the route's pause now (the route is paused; under the route's lock): it
+     * resumes it once the slot is ready, and the next holdport does the same should this one stop
+     * first.
+     */
+    private void ownPause(String why) {
+        RouteStatus status = route.route.status();
+        if (!status.paused()) {
+            return;
+        }
+        ownedPause = status.pausedSince();
+        pauseFile.write(new CrashMaskingPauseFile.Saved(status.activeSlot(), ownedPause, why));
+    }
+
+    /** The route is still in the pause the guard owns (not resumed, nor paused again since). */
+    private boolean ownsCurrentPause() {
+        if (ownedPause == null) {
+            return false;
+        }
+        RouteStatus status = route.route.status();
+        return status.paused() && ownedPause.equals(status.pausedSince());
+    }
+
+    /** The guard owns no pause of the route from now on (under the route's lock). */
+    private void disown() {
+        if (ownedPause != null) {
+            ownedPause = null;
+            pauseFile.delete();
+        }
+    }
+
+    /**
+     * Run every second: when the pause the guard owns has ended without it (an operator resumed
+     * the route, or pause.max-duration did), the guard owns no pause any more, so that neither
+     * it nor the next holdport resumes a later pause that is someone else's.
+     */
+    private void noticeEndedPause() {
+        synchronized (route) {
+            if (closed || ownedPause == null || ownsCurrentPause()) {
+                return;
+            }
+            RouteStatus status = route.route.status();
+            log.info("route {}: the pause crash masking made was ended by someone else{}: crash masking will not"
+                    + " resume the route", route.name(), status.paused() ? " (the route was paused again since)" : "");
+            disown();
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.Optional;
  *  "rollback": false, "timeout_seconds": 90.0, "state": "rolled_back",
  *  "started_at": "2025-01-14T12:03:01.123Z", "finished_at": "2025-01-14T12:03:04.020Z",
  *  "duration_seconds": 2.897,
- *  "failure": {"step": "ready b", "reason": "process 4711 exited with status 1 before it was ready"},
+ *  "failure": {"step": "ready b", "reason": "process 4711 exited with status 1 before it was ready",
+ *              "route_left_paused": false},
  *  "steps": [{"step": "start b", "action": "start", "slot": "b", "rollback": false,
  *             "started_at": "...", "duration_seconds": 0.012, "outcome": "ok", "detail": "pid 4711"}, ...]}
  * }</pre>
@@ -52,6 +53,7 @@ public final class DeployJson {
             ObjectNode failure = json.putObject("failure");
             failure.put("step", d.failure().get().step());
             failure.put("reason", d.failure().get().reason());
+            failure.put("route_left_paused", d.failure().get().routeLeftPaused());
         } else {
             json.putNull("failure");
         }
@@ -98,7 +100,9 @@ public final class DeployJson {
                 DeployState.parse(json.path("state").asText()),
                 steps,
                 failure.isObject()
-                        ? Optional.of(new DeployFailure(failure.path("step").asText(), failure.path("reason").asText()))
+                        // route_left_paused came later: a file written before it has none (false).
+                        ? Optional.of(new DeployFailure(failure.path("step").asText(), failure.path("reason").asText(),
+                                failure.path("route_left_paused").asBoolean(false)))
                         : Optional.empty());
     }
 

@@ -111,10 +111,21 @@ final class TestHoldport implements AutoCloseable {
 
     /** Stops holdport (processes keep running, as in production) and starts it again on the same state. */
     TestHoldport restart() throws Exception {
+        return restart(() -> {});
+    }
+
+    /** {@link #restart()}, doing {@code whileStopped} once holdport has stopped and before it starts again. */
+    TestHoldport restart(Runnable whileStopped) throws Exception {
         rememberPids();
         deployer.close();
         proxy.close();
+        whileStopped.run();
         return start();
+    }
+
+    /** The state directory: the proxy's state file, deploys.json, and slots/web/ (pid, log and crash masking files). */
+    Path stateDir() {
+        return dir.resolve("state");
     }
 
     Route route() {
