@@ -1,6 +1,7 @@
 package dev.holdport.deploy;
 
 import dev.holdport.config.HostPort;
+import dev.holdport.proxy.Route;
 import dev.holdport.proxy.RouteStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -10,8 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -32,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * Only a pause the guard made itself (or took over) is resumed by it: a route an operator paused
  * stays paused. The guard tells its pause from another by when it began
  * ({@link RouteStatus#pausedSince()}): once an operator (or {@code pause.max-duration}) resumed
- * it, a later pause is not the guard's, even while its recovery goes on.
+ * it, a later pause is not the guard's, even while its recovery goes on. It drops its ownership
+ * as that pause ends, on the thread that ended it ({@link Route#onStateChange}): before that call
+ * returns and before the proxy's state file records the change.
  *
  * <p>The guard's pause survives a holdport restart as the guard's: while it owns the route's
  * pause, a {@link CrashMaskingPauseFile} says so, and the next holdport, finding the route
@@ -51,12 +52,9 @@ final class CrashGuard {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** How long the start-up rule tries to connect to the active slot's address before starting it. */
     private static final Duration PORT_IN_USE_PROBE = Duration.ofSeconds(1);
-    /** How often the guard looks whether the pause it owns was ended by someone else. */
-    private static final Duration PAUSE_WATCH = Duration.ofSeconds(1);
 
     private final SupervisedRoute route;
     private final Executor workers;
-    private final ScheduledExecutorService timer;
     private final CrashMaskingPauseFile pauseFile;
     private final Map<String, LongAdder> crashes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> restarts = new ConcurrentHashMap<>();
@@ -66,21 +64,22 @@ final class CrashGuard {
     private boolean recovering;
     /** When the route's pause the guard owns began (its pausedSince); null when it owns none. */
     private Instant ownedPause;
-    private ScheduledFuture<?> pauseWatch;
+    /**
+     * The recovery only waits for a process holdport does not know (no pid file) to be ready on
+     * the slot's address: it starts and stops nothing, and ends with the guard's pause.
+     */
+    private boolean leavingAlone;
     private boolean closed;
     private CompletableFuture<ProcessExit> stoodDown = new CompletableFuture<>();
     /** A stop of a process that never became ready, done outside the lock; completed when none runs. */
     private CompletableFuture<Void> ownStop = CompletableFuture.completedFuture(null);
 
-    /**
-     * @param timer     runs the watch that notices when the guard's pause was ended by someone else
-     * @param pauseFile where the guard keeps, across restarts, that it owns the route's pause
-     */
-    CrashGuard(SupervisedRoute route, Executor workers, ScheduledExecutorService timer, CrashMaskingPauseFile pauseFile) {
+    /** @param pauseFile where the guard keeps, across restarts, that it owns the route's pause */
+    CrashGuard(SupervisedRoute route, Executor workers, CrashMaskingPauseFile pauseFile) {
         this.route = route;
         this.workers = workers;
-        this.timer = timer;
         this.pauseFile = pauseFile;
+        route.route.onStateChange(this::routeChanged);
     }
 
     long crashes(String slot) {
@@ -98,10 +97,6 @@ final class CrashGuard {
      * masking made before holdport restarted back to crash masking, else applies the start-up rule.
      */
     void startUp() {
-        synchronized (route) {
-            pauseWatch = timer.scheduleWithFixedDelay(this::noticeEndedPause, PAUSE_WATCH.toMillis(),
-                    PAUSE_WATCH.toMillis(), TimeUnit.MILLISECONDS);
-        }
         Optional<CrashMaskingPauseFile.Saved> saved = pauseFile.read();
         if (saved.isPresent() && takeBackPause(saved.get())) {
             return;
@@ -124,38 +119,56 @@ final class CrashGuard {
 
     /**
      * The route was paused by crash masking when the last holdport stopped, as {@code saved}
-     * says. When the route was restored paused on that slot, the pause is crash masking's again:
-     * it waits for the slot's process to be ready (starting it when it is not running) and
-     * resumes the route then. Otherwise the file is stale and goes.
+     * says. When the route was restored paused on that slot, and the slot is still supervised,
+     * the pause is crash masking's again: it waits for the slot's process to be ready (starting
+     * it when nothing runs there) and resumes the route then. Otherwise the file is stale and goes.
      *
      * @return whether the start-up is settled (the start-up rule is not to run)
      */
     private boolean takeBackPause(CrashMaskingPauseFile.Saved saved) {
+        SlotProcess process;
         synchronized (route) {
             RouteStatus status = route.route.status();
-            Optional<SlotProcess> process = route.process(status.activeSlot());
-            if (!status.paused() || !saved.slot().equals(status.activeSlot()) || process.isEmpty()) {
+            Optional<SlotProcess> supervised = route.process(status.activeSlot());
+            if (!status.paused() || !saved.slot().equals(status.activeSlot()) || supervised.isEmpty()) {
                 // The state file was lost or changed, or the config no longer supervises the slot:
                 // whatever pause there is now, crash masking did not make it.
                 log.warn("route {}: crash masking held the route paused for slot {} when holdport stopped, but the"
-                        + " route starts {} on slot {}: crash masking does not take that over", route.name(),
-                        saved.slot(), status.paused() ? "paused" : "open", status.activeSlot());
+                        + " route starts {} on slot {}{}: crash masking does not take that over", route.name(),
+                        saved.slot(), status.paused() ? "paused" : "open", status.activeSlot(),
+                        supervised.isEmpty() ? " (not supervised: no start command)" : "");
                 pauseFile.delete();
                 return false;
             }
-            if (!process.get().alive() && ReadinessCheck.answers(process.get().slot().address(), PORT_IN_USE_PROBE)) {
-                log.warn("route {}: crash masking held the route paused for slot {} when holdport stopped, but"
-                        + " something no pid file names answers on {}: holdport leaves it alone and the route paused"
-                        + " (resume it once that process serves)", route.name(), saved.slot(),
-                        process.get().slot().address());
-                pauseFile.delete();
-                return true;
-            }
+            process = supervised.get();
             log.warn("route {}: starts paused by crash masking, as the last holdport left it (paused since {}: {}):"
                     + " crash masking resumes it once slot {} is ready", route.name(), saved.pausedSince(),
                     saved.why(), saved.slot());
+            // Owned from here on: should anyone end the pause meanwhile, the guard lets go at once.
             ownPause(saved.why());
-            recover(process.get(), "the pause crash masking made before holdport restarted goes on", true);
+            if (process.alive()) {
+                recover(process, "the pause crash masking made before holdport restarted goes on", true, false);
+                return true;
+            }
+        }
+        // Outside the route's lock, as in the start-up rule: the probe waits on the network.
+        HostPort address = process.slot().address();
+        boolean answers = ReadinessCheck.answers(address, PORT_IN_USE_PROBE);
+        synchronized (route) {
+            if (closed || recovering || !ownsCurrentPause()) {
+                return true; // someone acted meanwhile (a deploy, an operator, a crash, shutdown)
+            }
+            if (answers && !process.alive()) {
+                // A process no pid file names (say its pid file was lost to a SIGKILL of holdport while
+                // it kept serving): holdport neither adopts nor stops it, but the pause stays crash
+                // masking's and ends once that process passes the slot's readiness check.
+                log.warn("route {}: something no pid file names answers on {}: holdport leaves it alone (it will not"
+                        + " restart it, nor stop it in a deploy) and resumes the route once slot {}'s readiness check"
+                        + " passes there", route.name(), address, saved.slot());
+                recover(process, "the pause crash masking made before holdport restarted goes on", false, true);
+            } else {
+                recover(process, "the pause crash masking made before holdport restarted goes on", true, false);
+            }
             return true;
         }
     }
@@ -242,6 +255,10 @@ final class CrashGuard {
                 if (resume) {
                     route.route.resume();
                     log.info("route {}: slot {} is not supervised: resumed after the deploy", route.name(), active);
+                } else {
+                    log.info("route {}: after the deploy, the pause held for a crash during it was already ended by"
+                            + " someone else: crash masking does not resume the route{}", route.name(),
+                            route.route.status().paused() ? " (it stays paused: crash masking did not pause it)" : "");
                 }
             }
         }
@@ -273,9 +290,6 @@ final class CrashGuard {
     void close() {
         synchronized (route) {
             closed = true;
-            if (pauseWatch != null) {
-                pauseWatch.cancel(false);
-            }
             if (ownsCurrentPause()) {
                 // The state file keeps the pause and the pause file keeps whose it is: the next
                 // holdport hands it back to crash masking. Said here, so the log tells the story.
@@ -311,23 +325,33 @@ final class CrashGuard {
 
     /** @param afterCrash count the starts as restarts (not so for the start-up rule) */
     private void recover(SlotProcess process, String why, boolean afterCrash) {
+        recover(process, why, afterCrash, false);
+    }
+
+    /**
+     * @param leaveAlone only wait for an unknown process (no pid file) on the slot's address to be
+     *                   ready, starting and stopping nothing; the wait ends with the guard's pause
+     */
+    private void recover(SlotProcess process, String why, boolean afterCrash, boolean leaveAlone) {
         synchronized (route) {
             if (closed || recovering) {
                 return;
             }
             recovering = true;
+            leavingAlone = leaveAlone;
             long gen = ++generation;
             stoodDown = new CompletableFuture<>();
             if (!route.route.status().paused()) {
                 route.route.pause();
                 ownPause(why);
             }
-            log.warn("route {}: {}: new connections are held while slot {} is (re)started", route.name(), why, process.name());
-            workers.execute(() -> recoveryLoop(process, gen, afterCrash));
+            log.warn("route {}: {}: new connections are held while slot {} is {}", route.name(), why, process.name(),
+                    leaveAlone ? "not ready" : "(re)started");
+            workers.execute(() -> recoveryLoop(process, gen, afterCrash, leaveAlone));
         }
     }
 
-    private void recoveryLoop(SlotProcess process, long gen, boolean afterCrash) {
+    private void recoveryLoop(SlotProcess process, long gen, boolean afterCrash, boolean leaveAlone) {
         Duration backoff = FIRST_BACKOFF;
         ReadinessCheck readiness = new ReadinessCheck(route.name(), process.slot());
         for (int attempt = 1; ; attempt++) {
@@ -340,7 +364,9 @@ final class CrashGuard {
                 }
                 stop = stoodDown;
                 try {
-                    if (process.alive()) {
+                    if (leaveAlone) {
+                        exit = new CompletableFuture<>(); // not a process holdport knows: only the stand-down ends the wait
+                    } else if (process.alive()) {
                         exit = process.exit();
                     } else {
                         exit = process.start();
@@ -363,6 +389,7 @@ final class CrashGuard {
                             return;
                         }
                         recovering = false;
+                        leavingAlone = false;
                         boolean resume = ownsCurrentPause();
                         disown();
                         if (resume) {
@@ -380,6 +407,8 @@ final class CrashGuard {
                     Thread.currentThread().interrupt();
                     return;
                 }
+            }
+            if (exit != null && !leaveAlone) {
                 CompletableFuture<Void> stopping = new CompletableFuture<>();
                 synchronized (route) {
                     if (!current(gen)) {
@@ -410,8 +439,14 @@ final class CrashGuard {
                     stopping.complete(null);
                 }
             }
-            log.warn("route {}: restarting slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),
-                    process.name(), attempt, failure, backoff.toMillis());
+            synchronized (route) {
+                if (!current(gen)) {
+                    return; // ended meanwhile (a deploy, the pause's end while leaving alone, shutdown)
+                }
+            }
+            log.warn("route {}: {} slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),
+                    leaveAlone ? "waiting for the process no pid file names on" : "restarting", process.name(), attempt,
+                    failure, backoff.toMillis());
             if (!waitFor(backoff, gen)) {
                 return;
             }
@@ -468,19 +503,28 @@ final class CrashGuard {
     }
 
     /**
-     * Run every second: when the pause the guard owns has ended without it (an operator resumed
-     * the route, or pause.max-duration did), the guard owns no pause any more, so that neither
-     * it nor the next holdport resumes a later pause that is someone else's.
+     * After every change of the route ({@link Route#onStateChange}), on the thread that made it:
+     * when the pause the guard owns has ended without it (an operator resumed the route, or
+     * pause.max-duration did), the guard owns no pause any more, so that neither it nor the next
+     * holdport resumes a later pause that is someone else's. Runs before the call that ended the
+     * pause returns and before the state file records it, so no state file saying "paused" for a
+     * later pause is ever written while the pause file still claims it.
      */
-    private void noticeEndedPause() {
+    private void routeChanged() {
         synchronized (route) {
-            if (closed || ownedPause == null || ownsCurrentPause()) {
+            if (ownedPause == null || ownsCurrentPause()) {
                 return;
             }
             RouteStatus status = route.route.status();
             log.info("route {}: the pause crash masking made was ended by someone else{}: crash masking will not"
                     + " resume the route", route.name(), status.paused() ? " (the route was paused again since)" : "");
             disown();
+            if (leavingAlone) {
+                // Nothing to restart: the wait for that process was only ever for the pause.
+                log.info("route {}: crash masking stops waiting for the process no pid file names on slot {}'s address",
+                        route.name(), status.activeSlot());
+                endRecoveryLocked();
+            }
         }
     }
 
@@ -491,6 +535,7 @@ final class CrashGuard {
     private void endRecoveryLocked() {
         if (recovering) {
             recovering = false;
+            leavingAlone = false;
             generation++;
             stoodDown.complete(new ProcessExit(0, java.util.OptionalInt.empty(), true));
             route.notifyAll();

@@ -56,9 +56,9 @@ final class CrashMaskingPauseFile {
         json.put("slot", saved.slot());
         json.put("paused_since", saved.pausedSince().toString());
         json.put("why", saved.why());
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 channel.write(ByteBuffer.wrap(DeployJson.mapper().writeValueAsBytes(json)));
@@ -68,6 +68,11 @@ final class CrashMaskingPauseFile {
         } catch (IOException e) {
             log.error("route {}: cannot write {}: {} (a holdport restart before slot {} is ready would leave the"
                     + " route paused until resumed)", route, file, e.toString(), saved.slot());
+            try {
+                Files.deleteIfExists(temp); // a half-written temp file is no record of anything
+            } catch (IOException ignored) {
+                // the error above says the write failed; a stray temp file is never read
+            }
         }
     }
 
@@ -81,13 +86,24 @@ final class CrashMaskingPauseFile {
         }
     }
 
-    /** What an earlier holdport left; empty when nothing (or an unreadable file, which is logged). */
+    /**
+     * What an earlier holdport left; empty when nothing. A file that cannot be read, or names
+     * another route, is logged and deleted: it proves nothing, so a paused route stays paused for
+     * an operator to resume.
+     */
     Optional<Saved> read() {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         try {
             JsonNode json = DeployJson.mapper().readTree(file.toFile());
+            if (json == null || !json.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            String owner = json.path("route").asText("");
+            if (!owner.equals(route)) {
+                throw new IOException("it is for route \"" + owner + "\", not " + route);
+            }
             String slot = json.path("slot").asText("");
             if (slot.isEmpty()) {
                 throw new IOException("no slot");
@@ -95,8 +111,9 @@ final class CrashMaskingPauseFile {
             return Optional.of(new Saved(slot, Instant.parse(json.path("paused_since").asText()),
                     json.path("why").asText("")));
         } catch (IOException | RuntimeException e) {
-            log.warn("route {}: {} is unreadable ({}): a paused route is left paused for an operator to resume",
-                    route, file, e.getMessage());
+            log.warn("route {}: {} is unreadable ({}): deleting it; a paused route is left paused for an operator to"
+                    + " resume", route, file, e.getMessage());
+            delete();
             return Optional.empty();
         }
     }

@@ -29,6 +29,12 @@ import java.util.Optional;
 public final class DeployJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Read only, and only for deploys.json files written before {@code failure.route_left_paused}
+     * existed: those said that a deploy left its route paused in the reason's words alone
+     * ({@code "...; route web is left paused on slot a (...)"}). Never written.
+     */
+    private static final String LEFT_PAUSED_BEFORE_THE_FIELD = " is left paused on slot ";
 
     private DeployJson() {}
 
@@ -87,9 +93,10 @@ public final class DeployJson {
                     StepOutcome.parse(s.path("outcome").asText()), s.path("detail").asText("")));
         }
         JsonNode failure = json.path("failure");
+        String route = json.path("route").asText();
         return new Deploy(
                 json.path("id").asText(),
-                json.path("route").asText(),
+                route,
                 json.path("slot").asText(),
                 json.path("from").asText(),
                 DeployMode.parse(json.path("mode").asText()),
@@ -100,10 +107,18 @@ public final class DeployJson {
                 DeployState.parse(json.path("state").asText()),
                 steps,
                 failure.isObject()
-                        // route_left_paused came later: a file written before it has none (false).
                         ? Optional.of(new DeployFailure(failure.path("step").asText(), failure.path("reason").asText(),
-                                failure.path("route_left_paused").asBoolean(false)))
+                                routeLeftPaused(failure, route)))
                         : Optional.empty());
+    }
+
+    /** {@code failure.route_left_paused}; in a file written before that field existed, what the reason said. */
+    private static boolean routeLeftPaused(JsonNode failure, String route) {
+        JsonNode field = failure.get("route_left_paused");
+        if (field != null && !field.isNull()) {
+            return field.asBoolean();
+        }
+        return failure.path("reason").asText().contains("route " + route + LEFT_PAUSED_BEFORE_THE_FIELD);
     }
 
     static ObjectMapper mapper() {

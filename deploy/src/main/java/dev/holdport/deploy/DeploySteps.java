@@ -204,9 +204,11 @@ final class DeploySteps {
 
     /**
      * The rollback's check that {@code slot}'s process, which it did not start, is ready before
-     * held clients are released to it: the slot's readiness check, within its ready.timeout or
-     * the deploy's timeout when that is shorter (a process that already ran needs no start-up
-     * time, and the rollback should not outlast what the deploy was allowed).
+     * held clients are released to it: the slot's readiness check, bounded by its ready.timeout
+     * or the deploy's timeout, whichever is shorter, counted from the start of this step. A
+     * process that already ran needs no start-up time, so the deploy's timeout caps the wait; but
+     * rollback steps are exempt from the deploy's deadline, so this step may end after that
+     * deadline has passed (by up to that bound).
      */
     private void readyBeforeResume(String slot) throws StepFailure {
         Duration readyTimeout = supervised.slot(slot).ready().timeout();

@@ -80,7 +80,7 @@ public final class Deployer implements AutoCloseable {
                 }
             }
             SupervisedRoute supervised = new SupervisedRoute(route, processes);
-            guard[0] = new CrashGuard(supervised, workers, timer, new CrashMaskingPauseFile(route.name(), routeDir));
+            guard[0] = new CrashGuard(supervised, workers, new CrashMaskingPauseFile(route.name(), routeDir));
             supervised.guard(guard[0]);
             routes.put(route.name(), supervised);
         }

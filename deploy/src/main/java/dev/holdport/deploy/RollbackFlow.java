@@ -107,6 +107,10 @@ final class RollbackFlow {
         } catch (StepFailure ignored) {
             // recorded
         }
+        // Should even this resume have failed (or been refused), the route is still paused holding
+        // clients and nobody owns that pause: crash masking did not take it over, so neither it nor
+        // the next holdport resumes it; only an operator (or pause.max-duration) does. The
+        // failure's route_left_paused says so.
         return new LastResort("", steps.holdsClients(supervised.route.status()));
     }
 

@@ -59,7 +59,11 @@ class CrashMaskingRestartTest {
                 holdport.restart(() -> {
                     ProcessHandle a = ProcessHandle.of(waiting).orElseThrow();
                     a.destroyForcibly();
-                    a.onExit().join();
+                    try {
+                        a.onExit().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new AssertionError("slot a's process " + waiting + " did not exit after SIGKILL", e);
+                    }
                 });
             } finally {
                 logger.detachAppender(logs);
@@ -102,8 +106,12 @@ class CrashMaskingRestartTest {
 
             // The operator ends crash masking's pause, then pauses the route for reasons of their own.
             holdport.route().resume();
-            await().until(() -> !Files.exists(pauseFile));
+            assertThat(pauseFile).as("ownership dropped before resume() returned").doesNotExist();
             holdport.route().pause();
+            // What a SIGKILL of holdport right now would leave on disk: the route paused, and no
+            // claim that the pause is crash masking's.
+            assertThat(holdport.savedState()).containsEntry("route.web.paused", "true");
+            assertThat(pauseFile).doesNotExist();
 
             assertThat(guardLogUntilSlotAIsReadyAgainAfter(() -> Files.createFile(aMayServe))).as("a is ready, and the operator's pause goes on")
                     .anySatisfy(m -> assertThat(m).contains("(the route stays paused: crash masking did not pause it)"));

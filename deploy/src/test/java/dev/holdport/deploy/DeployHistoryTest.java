@@ -77,6 +77,34 @@ class DeployHistoryTest {
         });
     }
 
+    @Test
+    void aHistoryWrittenBeforeRouteLeftPausedExistedSaysSoInTheReasonsWords() throws Exception {
+        // The previous version's wording for an interrupted deploy that left its route paused.
+        String oldReason = "holdport shut down during the deploy; route web is left paused on slot a (1 held connections"
+                + " are closed as holdport exits; the next holdport starts with the route paused): check the slots,"
+                + " then resume or deploy";
+        Path file = Files.writeString(dir.resolve("deploys.json"), """
+                [{"id": "web-old-paused", "route": "web", "slot": "b", "from": "a", "mode": "exclusive",
+                  "rollback": false, "timeout_seconds": null, "state": "interrupted",
+                  "started_at": "2025-01-14T12:03:01Z", "finished_at": "2025-01-14T12:03:05Z", "duration_seconds": 4.0,
+                  "failure": {"step": "rollback: ready a", "reason": "%s"}, "steps": []},
+                 {"id": "web-new-open", "route": "web", "slot": "b", "from": "a", "mode": "exclusive",
+                  "rollback": false, "timeout_seconds": null, "state": "interrupted",
+                  "started_at": "2025-01-14T12:02:01Z", "finished_at": "2025-01-14T12:02:05Z", "duration_seconds": 4.0,
+                  "failure": {"step": "ready b", "reason": "%s", "route_left_paused": false}, "steps": []}]
+                """.formatted(oldReason, oldReason));
+
+        List<Deploy> loaded = DeployHistory.load(file).list();
+
+        assertThat(loaded).extracting(Deploy::id).containsExactly("web-old-paused", "web-new-open");
+        assertThat(loaded.get(0).failure()).get().satisfies(f -> assertThat(f.routeLeftPaused()).isTrue());
+        assertThat(DeployRun.interruptedLeavingRoutePaused(loaded.get(0))).isTrue();
+        assertThat(loaded.get(1).failure()).get().as("once the field is there, it decides")
+                .satisfies(f -> assertThat(f.routeLeftPaused()).isFalse());
+        assertThat(DeployJson.toJson(loaded.get(0)).path("failure").path("route_left_paused").asBoolean())
+                .as("written with the field from now on").isTrue();
+    }
+
     private static Deploy withFailure(Deploy d, DeployFailure failure) {
         return new Deploy(d.id(), d.route(), d.slot(), d.fromSlot(), d.mode(), d.rollback(), d.timeout(), d.startedAt(),
                 d.finishedAt(), d.state(), d.steps(), Optional.of(failure));
