@@ -507,8 +507,9 @@ final class CrashGuard {
      * when the pause the guard owns has ended without it (an operator resumed the route, or
      * pause.max-duration did), the guard owns no pause any more, so that neither it nor the next
      * holdport resumes a later pause that is someone else's. Runs before the call that ended the
-     * pause returns and before the state file records it, so no state file saying "paused" for a
-     * later pause is ever written while the pause file still claims it.
+     * pause returns and before the state file records it: once that call has returned, the pause
+     * file is gone, so a pause made after it is never taken for the guard's, even by a holdport
+     * started after a {@code kill -9}.
      */
     private void routeChanged() {
         synchronized (route) {

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * {@code <state-dir>/slots/<route>/crash-masking-pause.json}. The proxy's state file keeps only
  * that the route is paused, not who paused it: with this file, the next holdport hands a pause
  * crash masking made back to crash masking (which resumes the route once the slot is ready),
- * while a pause made by an operator or a deploy stays paused. The file exists exactly while
- * crash masking owns the route's pause; it is written atomically (temp file, fsync, rename).
+ * while a pause made by an operator or a deploy stays paused. The file exists while crash
+ * masking owns the route's pause: written (atomically: temp file, fsync, rename) after the route
+ * is paused, deleted before crash masking resumes it, and deleted as anyone else ends that pause,
+ * before the call that ended it returns ({@code CrashGuard}, through {@code Route.onStateChange}).
  *
  * <pre>{@code {"route": "web", "slot": "a", "paused_since": "2025-01-14T12:03:01.123Z", "why": "pid 4711 was killed by signal 9"}}</pre>
  */
