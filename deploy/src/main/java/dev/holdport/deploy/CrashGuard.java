@@ -1,8 +1,11 @@
 package dev.holdport.deploy;
 
 import dev.holdport.config.HostPort;
+import dev.holdport.proxy.Route;
+import dev.holdport.proxy.RouteStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +29,16 @@ import org.slf4j.LoggerFactory;
  * The one exception is a deploy whose rollback failed: after its last step it hands the route,
  * still paused, to the guard ({@link #takeOverFromFailedRollback}).
  * Only a pause the guard made itself (or took over) is resumed by it: a route an operator paused
- * stays paused.
+ * stays paused. The guard tells its pause from another by when it began
+ * ({@link RouteStatus#pausedSince()}): once an operator (or {@code pause.max-duration}) resumed
+ * it, a later pause is not the guard's, even while its recovery goes on. It drops its ownership
+ * as that pause ends, on the thread that ended it ({@link Route#onStateChange}): before that call
+ * returns and before the proxy's state file records the change.
+ *
+ * <p>The guard's pause survives a holdport restart as the guard's: while it owns the route's
+ * pause, a {@link CrashMaskingPauseFile} says so, and the next holdport, finding the route
+ * restored paused with that file, hands the pause back to crash masking ({@link #startUp()}),
+ * which resumes the route once the active slot's process runs and is ready.
  *
  * <p>Only the exit of a slot's <em>current</em> process counts: an exit reported late, once the
  * slot runs another process (a deploy or the guard replaced it), changes nothing. Exits holdport
@@ -43,21 +55,31 @@ final class CrashGuard {
 
     private final SupervisedRoute route;
     private final Executor workers;
+    private final CrashMaskingPauseFile pauseFile;
     private final Map<String, LongAdder> crashes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> restarts = new ConcurrentHashMap<>();
 
     // Guarded by route's monitor.
     private long generation;
     private boolean recovering;
-    private boolean pausedByGuard;
+    /** When the route's pause the guard owns began (its pausedSince); null when it owns none. */
+    private Instant ownedPause;
+    /**
+     * The recovery only waits for a process holdport does not know (no pid file) to be ready on
+     * the slot's address: it starts and stops nothing, and ends with the guard's pause.
+     */
+    private boolean leavingAlone;
     private boolean closed;
     private CompletableFuture<ProcessExit> stoodDown = new CompletableFuture<>();
     /** A stop of a process that never became ready, done outside the lock; completed when none runs. */
     private CompletableFuture<Void> ownStop = CompletableFuture.completedFuture(null);
 
-    CrashGuard(SupervisedRoute route, Executor workers) {
+    /** @param pauseFile where the guard keeps, across restarts, that it owns the route's pause */
+    CrashGuard(SupervisedRoute route, Executor workers, CrashMaskingPauseFile pauseFile) {
         this.route = route;
         this.workers = workers;
+        this.pauseFile = pauseFile;
+        route.route.onStateChange(this::routeChanged);
     }
 
     long crashes(String slot) {
@@ -70,8 +92,15 @@ final class CrashGuard {
         return n == null ? 0 : n.sum();
     }
 
-    /** The start-up rule, once the slots' processes were adopted where possible. */
+    /**
+     * At start-up, once the slots' processes were adopted where possible: hands a pause crash
+     * masking made before holdport restarted back to crash masking, else applies the start-up rule.
+     */
     void startUp() {
+        Optional<CrashMaskingPauseFile.Saved> saved = pauseFile.read();
+        if (saved.isPresent() && takeBackPause(saved.get())) {
+            return;
+        }
         String active = route.route.status().activeSlot();
         route.process(active).ifPresent(process -> {
             if (process.alive()) {
@@ -86,6 +115,62 @@ final class CrashGuard {
             }
             recover(process, "at start-up nothing answers on " + address, false);
         });
+    }
+
+    /**
+     * The route was paused by crash masking when the last holdport stopped, as {@code saved}
+     * says. When the route was restored paused on that slot, and the slot is still supervised,
+     * the pause is crash masking's again: it waits for the slot's process to be ready (starting
+     * it when nothing runs there) and resumes the route then. Otherwise the file is stale and goes.
+     *
+     * @return whether the start-up is settled (the start-up rule is not to run)
+     */
+    private boolean takeBackPause(CrashMaskingPauseFile.Saved saved) {
+        SlotProcess process;
+        synchronized (route) {
+            RouteStatus status = route.route.status();
+            Optional<SlotProcess> supervised = route.process(status.activeSlot());
+            if (!status.paused() || !saved.slot().equals(status.activeSlot()) || supervised.isEmpty()) {
+                // The state file was lost or changed, or the config no longer supervises the slot:
+                // whatever pause there is now, crash masking did not make it.
+                log.warn("route {}: crash masking held the route paused for slot {} when holdport stopped, but the"
+                        + " route starts {} on slot {}{}: crash masking does not take that over", route.name(),
+                        saved.slot(), status.paused() ? "paused" : "open", status.activeSlot(),
+                        supervised.isEmpty() ? " (not supervised: no start command)" : "");
+                pauseFile.delete();
+                return false;
+            }
+            process = supervised.get();
+            log.warn("route {}: starts paused by crash masking, as the last holdport left it (paused since {}: {}):"
+                    + " crash masking resumes it once slot {} is ready", route.name(), saved.pausedSince(),
+                    saved.why(), saved.slot());
+            // Owned from here on: should anyone end the pause meanwhile, the guard lets go at once.
+            ownPause(saved.why());
+            if (process.alive()) {
+                recover(process, "the pause crash masking made before holdport restarted goes on", true, false);
+                return true;
+            }
+        }
+        // Outside the route's lock, as in the start-up rule: the probe waits on the network.
+        HostPort address = process.slot().address();
+        boolean answers = ReadinessCheck.answers(address, PORT_IN_USE_PROBE);
+        synchronized (route) {
+            if (closed || recovering || !ownsCurrentPause()) {
+                return true; // someone acted meanwhile (a deploy, an operator, a crash, shutdown)
+            }
+            if (answers && !process.alive()) {
+                // A process no pid file names (say its pid file was lost to a SIGKILL of holdport while
+                // it kept serving): holdport neither adopts nor stops it, but the pause stays crash
+                // masking's and ends once that process passes the slot's readiness check.
+                log.warn("route {}: something no pid file names answers on {}: holdport leaves it alone (it will not"
+                        + " restart it, nor stop it in a deploy) and resumes the route once slot {}'s readiness check"
+                        + " passes there", route.name(), address, saved.slot());
+                recover(process, "the pause crash masking made before holdport restarted goes on", false, true);
+            } else {
+                recover(process, "the pause crash masking made before holdport restarted goes on", true, false);
+            }
+            return true;
+        }
     }
 
     /** A supervised process exited without holdport stopping it (called off the reaper thread). */
@@ -133,8 +218,8 @@ final class CrashGuard {
                 log.info("route {}: a deploy takes over from the crash guard", route.name());
                 endRecoveryLocked();
             }
-            boolean paused = pausedByGuard;
-            pausedByGuard = false;
+            boolean paused = ownsCurrentPause();
+            disown();
             return paused;
         }
     }
@@ -151,16 +236,30 @@ final class CrashGuard {
                 return; // holdport is shutting down: it neither restarts nor resumes anything now
             }
             if (heldForCrash) {
-                pausedByGuard = true;
+                ownPause("the active slot's process exited during a deploy");
             }
             String active = route.route.status().activeSlot();
             Optional<SlotProcess> process = route.process(active);
             if (process.isPresent() && !process.get().alive()) {
                 recover(process.get(), "after the deploy, slot " + active + " is active but its process is not running", true);
-            } else if (pausedByGuard && !recovering) {
-                pausedByGuard = false;
-                route.route.resume();
-                log.info("route {}: slot {} runs: resumed after the deploy", route.name(), active);
+            } else if (ownedPause != null && !recovering) {
+                if (process.isPresent() && ownsCurrentPause()) {
+                    // Its process runs, but the deploy did not check it was ready after the crash
+                    // pause began: the recovery resumes once its readiness check passes.
+                    recover(process.get(), "after the deploy, the route is still paused for a crash and slot " + active
+                            + "'s process runs", true);
+                    return;
+                }
+                boolean resume = ownsCurrentPause();
+                disown();
+                if (resume) {
+                    route.route.resume();
+                    log.info("route {}: slot {} is not supervised: resumed after the deploy", route.name(), active);
+                } else {
+                    log.info("route {}: after the deploy, the pause held for a crash during it was already ended by"
+                            + " someone else: crash masking does not resume the route{}", route.name(),
+                            route.route.status().paused() ? " (it stays paused: crash masking did not pause it)" : "");
+                }
             }
         }
     }
@@ -182,7 +281,7 @@ final class CrashGuard {
             }
             // Decided under the route's lock, as close() is: either the recovery starts here (and
             // close() ends it later), or close() came first and the caller resumes the route.
-            pausedByGuard = true;
+            ownPause(why);
             recover(process, why, true);
             return true;
         }
@@ -191,12 +290,14 @@ final class CrashGuard {
     void close() {
         synchronized (route) {
             closed = true;
-            if (recovering && pausedByGuard) {
-                // The state file keeps the pause, and the next holdport takes a route that starts
-                // paused for an operator's pause: say so, or nobody knows why it stays paused.
-                log.warn("route {}: holdport stops while crash masking holds the route paused for slot {}'s restart: the"
-                        + " next holdport starts it paused (until resumed, or pause.max-duration)", route.name(),
+            if (ownsCurrentPause()) {
+                // The state file keeps the pause and the pause file keeps whose it is: the next
+                // holdport hands it back to crash masking. Said here, so the log tells the story.
+                log.warn("route {}: holdport stops while crash masking holds the route paused for slot {}: the next"
+                        + " holdport starts it paused and crash masking resumes it once the slot is ready", route.name(),
                         route.route.status().activeSlot());
+            } else {
+                disown();
             }
             endRecoveryLocked();
         }
@@ -224,23 +325,33 @@ final class CrashGuard {
 
     /** @param afterCrash count the starts as restarts (not so for the start-up rule) */
     private void recover(SlotProcess process, String why, boolean afterCrash) {
+        recover(process, why, afterCrash, false);
+    }
+
+    /**
+     * @param leaveAlone only wait for an unknown process (no pid file) on the slot's address to be
+     *                   ready, starting and stopping nothing; the wait ends with the guard's pause
+     */
+    private void recover(SlotProcess process, String why, boolean afterCrash, boolean leaveAlone) {
         synchronized (route) {
             if (closed || recovering) {
                 return;
             }
             recovering = true;
+            leavingAlone = leaveAlone;
             long gen = ++generation;
             stoodDown = new CompletableFuture<>();
             if (!route.route.status().paused()) {
                 route.route.pause();
-                pausedByGuard = true;
+                ownPause(why);
             }
-            log.warn("route {}: {}: new connections are held while slot {} is (re)started", route.name(), why, process.name());
-            workers.execute(() -> recoveryLoop(process, gen, afterCrash));
+            log.warn("route {}: {}: new connections are held while slot {} is {}", route.name(), why, process.name(),
+                    leaveAlone ? "not ready" : "(re)started");
+            workers.execute(() -> recoveryLoop(process, gen, afterCrash, leaveAlone));
         }
     }
 
-    private void recoveryLoop(SlotProcess process, long gen, boolean afterCrash) {
+    private void recoveryLoop(SlotProcess process, long gen, boolean afterCrash, boolean leaveAlone) {
         Duration backoff = FIRST_BACKOFF;
         ReadinessCheck readiness = new ReadinessCheck(route.name(), process.slot());
         for (int attempt = 1; ; attempt++) {
@@ -253,7 +364,9 @@ final class CrashGuard {
                 }
                 stop = stoodDown;
                 try {
-                    if (process.alive()) {
+                    if (leaveAlone) {
+                        exit = new CompletableFuture<>(); // not a process holdport knows: only the stand-down ends the wait
+                    } else if (process.alive()) {
                         exit = process.exit();
                     } else {
                         exit = process.start();
@@ -276,13 +389,16 @@ final class CrashGuard {
                             return;
                         }
                         recovering = false;
-                        boolean resume = pausedByGuard;
-                        pausedByGuard = false;
+                        leavingAlone = false;
+                        boolean resume = ownsCurrentPause();
+                        disown();
                         if (resume) {
                             route.route.resume();
                         }
                         log.info("route {}: slot {} is ready again (attempt {}, {} checks){}", route.name(),
-                                process.name(), attempt, checks, resume ? ": resumed" : " (the route stays paused)");
+                                process.name(), attempt, checks, resume ? ": resumed"
+                                        : route.route.status().paused() ? " (the route stays paused: crash masking did"
+                                                + " not pause it)" : "");
                     }
                     return;
                 } catch (NotReadyException e) {
@@ -291,6 +407,8 @@ final class CrashGuard {
                     Thread.currentThread().interrupt();
                     return;
                 }
+            }
+            if (exit != null && !leaveAlone) {
                 CompletableFuture<Void> stopping = new CompletableFuture<>();
                 synchronized (route) {
                     if (!current(gen)) {
@@ -321,8 +439,14 @@ final class CrashGuard {
                     stopping.complete(null);
                 }
             }
-            log.warn("route {}: restarting slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),
-                    process.name(), attempt, failure, backoff.toMillis());
+            synchronized (route) {
+                if (!current(gen)) {
+                    return; // ended meanwhile (a deploy, the pause's end while leaving alone, shutdown)
+                }
+            }
+            log.warn("route {}: {} slot {} failed (attempt {}): {}; next attempt in {} ms", route.name(),
+                    leaveAlone ? "waiting for the process no pid file names on" : "restarting", process.name(), attempt,
+                    failure, backoff.toMillis());
             if (!waitFor(backoff, gen)) {
                 return;
             }
@@ -347,6 +471,64 @@ final class CrashGuard {
         }
     }
 
+    /**
+     * The guard owns the route's pause now (the route is paused; under the route's lock): it
+     * resumes it once the slot is ready, and the next holdport does the same should this one stop
+     * first.
+     */
+    private void ownPause(String why) {
+        RouteStatus status = route.route.status();
+        if (!status.paused()) {
+            return;
+        }
+        ownedPause = status.pausedSince();
+        pauseFile.write(new CrashMaskingPauseFile.Saved(status.activeSlot(), ownedPause, why));
+    }
+
+    /** The route is still in the pause the guard owns (not resumed, nor paused again since). */
+    private boolean ownsCurrentPause() {
+        if (ownedPause == null) {
+            return false;
+        }
+        RouteStatus status = route.route.status();
+        return status.paused() && ownedPause.equals(status.pausedSince());
+    }
+
+    /** The guard owns no pause of the route from now on (under the route's lock). */
+    private void disown() {
+        if (ownedPause != null) {
+            ownedPause = null;
+            pauseFile.delete();
+        }
+    }
+
+    /**
+     * After every change of the route ({@link Route#onStateChange}), on the thread that made it:
+     * when the pause the guard owns has ended without it (an operator resumed the route, or
+     * pause.max-duration did), the guard owns no pause any more, so that neither it nor the next
+     * holdport resumes a later pause that is someone else's. Runs before the call that ended the
+     * pause returns and before the state file records it: once that call has returned, the pause
+     * file is gone, so a pause made after it is never taken for the guard's, even by a holdport
+     * started after a {@code kill -9}.
+     */
+    private void routeChanged() {
+        synchronized (route) {
+            if (ownedPause == null || ownsCurrentPause()) {
+                return;
+            }
+            RouteStatus status = route.route.status();
+            log.info("route {}: the pause crash masking made was ended by someone else{}: crash masking will not"
+                    + " resume the route", route.name(), status.paused() ? " (the route was paused again since)" : "");
+            disown();
+            if (leavingAlone) {
+                // Nothing to restart: the wait for that process was only ever for the pause.
+                log.info("route {}: crash masking stops waiting for the process no pid file names on slot {}'s address",
+                        route.name(), status.activeSlot());
+                endRecoveryLocked();
+            }
+        }
+    }
+
     private boolean current(long gen) {
         return recovering && !closed && generation == gen;
     }
@@ -354,6 +536,7 @@ final class CrashGuard {
     private void endRecoveryLocked() {
         if (recovering) {
             recovering = false;
+            leavingAlone = false;
             generation++;
             stoodDown.complete(new ProcessExit(0, java.util.OptionalInt.empty(), true));
             route.notifyAll();

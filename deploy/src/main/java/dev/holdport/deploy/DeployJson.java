@@ -20,7 +20,8 @@ import java.util.Optional;
  *  "rollback": false, "timeout_seconds": 90.0, "state": "rolled_back",
  *  "started_at": "2025-01-14T12:03:01.123Z", "finished_at": "2025-01-14T12:03:04.020Z",
  *  "duration_seconds": 2.897,
- *  "failure": {"step": "ready b", "reason": "process 4711 exited with status 1 before it was ready"},
+ *  "failure": {"step": "ready b", "reason": "process 4711 exited with status 1 before it was ready",
+ *              "route_left_paused": false},
  *  "steps": [{"step": "start b", "action": "start", "slot": "b", "rollback": false,
  *             "started_at": "...", "duration_seconds": 0.012, "outcome": "ok", "detail": "pid 4711"}, ...]}
  * }</pre>
@@ -28,6 +29,12 @@ import java.util.Optional;
 public final class DeployJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Read only, and only for deploys.json files written before {@code failure.route_left_paused}
+     * existed: those said that a deploy left its route paused in the reason's words alone
+     * ({@code "...; route web is left paused on slot a (...)"}). Never written.
+     */
+    private static final String LEFT_PAUSED_BEFORE_THE_FIELD = " is left paused on slot ";
 
     private DeployJson() {}
 
@@ -52,6 +59,7 @@ public final class DeployJson {
             ObjectNode failure = json.putObject("failure");
             failure.put("step", d.failure().get().step());
             failure.put("reason", d.failure().get().reason());
+            failure.put("route_left_paused", d.failure().get().routeLeftPaused());
         } else {
             json.putNull("failure");
         }
@@ -85,9 +93,10 @@ public final class DeployJson {
                     StepOutcome.parse(s.path("outcome").asText()), s.path("detail").asText("")));
         }
         JsonNode failure = json.path("failure");
+        String route = json.path("route").asText();
         return new Deploy(
                 json.path("id").asText(),
-                json.path("route").asText(),
+                route,
                 json.path("slot").asText(),
                 json.path("from").asText(),
                 DeployMode.parse(json.path("mode").asText()),
@@ -98,8 +107,18 @@ public final class DeployJson {
                 DeployState.parse(json.path("state").asText()),
                 steps,
                 failure.isObject()
-                        ? Optional.of(new DeployFailure(failure.path("step").asText(), failure.path("reason").asText()))
+                        ? Optional.of(new DeployFailure(failure.path("step").asText(), failure.path("reason").asText(),
+                                routeLeftPaused(failure, route)))
                         : Optional.empty());
+    }
+
+    /** {@code failure.route_left_paused}; in a file written before that field existed, what the reason said. */
+    private static boolean routeLeftPaused(JsonNode failure, String route) {
+        JsonNode field = failure.get("route_left_paused");
+        if (field != null && !field.isNull()) {
+            return field.asBoolean();
+        }
+        return failure.path("reason").asText().contains("route " + route + LEFT_PAUSED_BEFORE_THE_FIELD);
     }
 
     static ObjectMapper mapper() {

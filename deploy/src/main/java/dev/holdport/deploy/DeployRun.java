@@ -28,14 +28,13 @@ import org.slf4j.LoggerFactory;
  * forward or rolling back alike (waiting steps end at once), so shutdown is never held up by a
  * readiness wait of minutes. Nothing is rolled back (further): the deploy ends
  * {@code interrupted}, and when it leaves the route paused with clients held it says so in its
- * failure and in the log. The processes keep running for the next holdport to adopt, and the
- * state file keeps the pause, whose start-up log names the cut deploy.
+ * failure ({@link DeployFailure#routeLeftPaused()}, and in words) and in the log. The processes
+ * keep running for the next holdport to adopt, and the state file keeps the pause, whose start-up
+ * log names the cut deploy.
  */
 final class DeployRun implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DeployRun.class);
-    /** In the failure of an interrupted deploy that left its route paused: {@code "route web is left paused on slot a"}. */
-    private static final String LEFT_PAUSED = " is left paused on slot ";
 
     /** What a step does; returns the detail to record. */
     @FunctionalInterface
@@ -123,16 +122,21 @@ final class DeployRun implements Runnable {
     }
 
     /**
-     * Whether {@code deploy} (from the history) was interrupted by holdport shutting down and, as
-     * its failure says, left its route paused with the clients it held.
+     * Whether {@code deploy} (from the history) was interrupted by holdport shutting down and left
+     * its route paused with the clients it held.
      */
-    static boolean leftRoutePaused(Deploy deploy) {
+    static boolean interruptedLeavingRoutePaused(Deploy deploy) {
         return deploy.state() == DeployState.INTERRUPTED
-                && deploy.failure().map(f -> f.reason().contains("route " + deploy.route() + LEFT_PAUSED)).orElse(false);
+                && deploy.failure().map(DeployFailure::routeLeftPaused).orElse(false);
     }
 
     String id() {
         return id;
+    }
+
+    /** The deploy's time limit, if it has one. */
+    Optional<Duration> timeout() {
+        return timeout;
     }
 
     CompletableFuture<Deploy> completion() {
@@ -255,8 +259,9 @@ final class DeployRun implements Runnable {
                     + " (" + whereInterrupted + ")");
             return;
         }
-        String after = rollback.lastResort();
-        finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too" + why + after));
+        RollbackFlow.LastResort after = rollback.lastResort();
+        finish(DeployState.FAILED, new DeployFailure(cause.step(), cause.reason() + "; the rollback failed too" + why
+                + after.note(), after.routeLeftPaused()));
     }
 
     /**
@@ -266,14 +271,15 @@ final class DeployRun implements Runnable {
      */
     private void interrupted(String step, String reason) {
         RouteStatus status = route.status();
-        String left = steps.holdsClients(status)
-                ? "; route " + route.name() + LEFT_PAUSED + status.activeSlot() + " (" + status.held()
+        boolean leftPaused = steps.holdsClients(status);
+        String left = leftPaused
+                ? "; route " + route.name() + " is left paused on slot " + status.activeSlot() + " (" + status.held()
                         + " held connections are closed as holdport exits; the next holdport starts with the route"
                         + " paused): check the slots, then resume or deploy"
                 : "";
         synchronized (this) {
             state = DeployState.INTERRUPTED;
-            failure = new DeployFailure(step, reason + left);
+            failure = new DeployFailure(step, reason + left, leftPaused);
             finishedAt = Instant.now();
         }
         log.warn("deploy {}: interrupted, not rolled back{}: {}{}", id, inRollback() ? " further" : "", reason, left);

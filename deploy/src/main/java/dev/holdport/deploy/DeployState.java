@@ -11,7 +11,11 @@ public enum DeployState {
     ROLLED_BACK,
     /** Cancelled while running; the previous slot serves again. */
     CANCELLED,
-    /** A step failed and so did the rollback: the route was resumed to the previous slot as a last resort. */
+    /**
+     * A step failed and so did the rollback: the previous slot is active again, and the route was
+     * either left paused for crash masking to resume once that slot is ready, or resumed to it as
+     * a last resort (the failure says which).
+     */
     FAILED,
     /** holdport stopped while the deploy ran (found so in the history at the next start). */
     INTERRUPTED;

@@ -82,7 +82,30 @@ final class DeploySteps {
         RouteStatus status = route.status();
         if (holdsClients(status)) {
             resume(slot);
-        } else if (!status.activeSlot().equals(slot)) {
+        } else {
+            switchOnly(slot, status);
+        }
+    }
+
+    /**
+     * {@link #resumeOrSwitch}, for a slot whose running process this deploy did not start: held
+     * clients are released to it only once its readiness check passes ({@link #readyBeforeResume});
+     * when it is not ready the step fails. When no clients are held it only switches, and never
+     * resumes: a crash pause beginning meanwhile (the active slot's process exits) stays paused
+     * and crash masking resumes it once the slot is ready ({@code CrashGuard.afterDeploy}).
+     */
+    void resumeOrSwitchOnceReady(String slot) throws StepFailure {
+        RouteStatus status = route.status();
+        if (holdsClients(status)) {
+            readyBeforeResume(slot);
+            resumeOrSwitch(slot);
+        } else {
+            switchOnly(slot, status);
+        }
+    }
+
+    private void switchOnly(String slot, RouteStatus status) throws StepFailure {
+        if (!status.activeSlot().equals(slot)) {
             switchTo(slot, status.paused()
                     ? "the route stays paused (it was paused before the deploy)"
                     : "new connections go to slot " + slot);
@@ -176,11 +199,28 @@ final class DeploySteps {
     }
 
     void ready(String slot) throws StepFailure {
+        ready(slot, supervised.slot(slot).ready().timeout());
+    }
+
+    /**
+     * The rollback's check that {@code slot}'s process, which it did not start, is ready before
+     * held clients are released to it: the slot's readiness check, bounded by its ready.timeout
+     * or the deploy's timeout, whichever is shorter, counted from the start of this step. A
+     * process that already ran needs no start-up time, so the deploy's timeout caps the wait; but
+     * rollback steps are exempt from the deploy's deadline, so this step may end after that
+     * deadline has passed (by up to that bound).
+     */
+    private void readyBeforeResume(String slot) throws StepFailure {
+        Duration readyTimeout = supervised.slot(slot).ready().timeout();
+        ready(slot, run.timeout().filter(t -> t.compareTo(readyTimeout) < 0).orElse(readyTimeout));
+    }
+
+    private void ready(String slot, Duration limit) throws StepFailure {
         SlotConfig config = supervised.slot(slot);
         Optional<SlotProcess> process = supervised.process(slot);
         CompletableFuture<ProcessExit> exit = startedHere.getOrDefault(slot,
                 process.map(SlotProcess::exit).filter(e -> !e.isDone()).orElse(NEVER));
-        step("ready", slot, true, config.ready().timeout(), budget -> {
+        step("ready", slot, true, limit, budget -> {
             int checks = new ReadinessCheck(route.name(), config).await(exit, budget,
                     process.map(SlotProcess::log).orElse(null));
             return config.ready().type().configName() + " check passed (" + checks + " checks)";

@@ -72,15 +72,15 @@ public final class Deployer implements AutoCloseable {
         for (Route route : proxy.routes()) {
             Map<String, SlotProcess> processes = new LinkedHashMap<>();
             CrashGuard[] guard = new CrashGuard[1];
+            Path routeDir = stateDir.resolve("slots").resolve(route.name());
             for (SlotConfig slot : route.config().slots().values()) {
                 if (slot.supervised()) {
-                    processes.put(slot.name(), new SlotProcess(route.name(), slot,
-                            stateDir.resolve("slots").resolve(route.name()), timer, workers,
+                    processes.put(slot.name(), new SlotProcess(route.name(), slot, routeDir, timer, workers,
                             (process, exit) -> guard[0].exited(process, exit)));
                 }
             }
             SupervisedRoute supervised = new SupervisedRoute(route, processes);
-            guard[0] = new CrashGuard(supervised, workers);
+            guard[0] = new CrashGuard(supervised, workers, new CrashMaskingPauseFile(route.name(), routeDir));
             supervised.guard(guard[0]);
             routes.put(route.name(), supervised);
         }
@@ -137,7 +137,7 @@ public final class Deployer implements AutoCloseable {
             newestFirst.stream()
                     .filter(d -> d.route().equals(route.name()))
                     .findFirst()
-                    .filter(DeployRun::leftRoutePaused)
+                    .filter(DeployRun::interruptedLeavingRoutePaused)
                     .ifPresent(cut -> log.warn("deploy {} of route {} was interrupted when holdport stopped (at {}) and"
                                     + " left the route paused: it is still paused on slot {}; check the slots, then resume"
                                     + " or deploy", cut.id(), route.name(), lastStep(cut), route.route.status().activeSlot()));

@@ -7,7 +7,7 @@ import java.util.Optional;
  * Makes the slot that served before a deploy serve again, once a forward step failed, timed out
  * or was cancelled. Its steps are recorded as rollback steps and cannot be cancelled; when one of
  * them fails too, {@link #lastResort()} makes sure no client held by the deploy is left with
- * nobody to release it, nor released to a process known not to be running.
+ * nobody to release it, nor released to a process not running or not found ready.
  */
 final class RollbackFlow {
 
@@ -29,9 +29,10 @@ final class RollbackFlow {
 
     /**
      * When {@code from} still runs the version it ran before the deploy, only the route changes
-     * back (and a started {@code to} is drained and stopped). When it was stopped (or runs a new,
-     * failed version, in restart mode) clients are held, {@code to} is stopped first (exclusive
-     * resources), then {@code from} is started, waited on, and resumed.
+     * back (and a started {@code to} is drained and stopped); should the route hold clients, they
+     * are released to {@code from} once its readiness check passes. When it was stopped (or runs
+     * a new, failed version, in restart mode) clients are held, {@code to} is stopped first
+     * (exclusive resources), then {@code from} is started, waited on, and resumed.
      */
     void run() throws StepFailure {
         RouteStatus status = supervised.route.status();
@@ -39,7 +40,15 @@ final class RollbackFlow {
         boolean fromServes = fromProcess.isEmpty()
                 || (fromProcess.get().alive() && !steps.startedByThisDeploy(from));
         if (fromServes) {
-            steps.resumeOrSwitch(from);
+            if (fromProcess.isPresent()) {
+                // A running process is not proof that it serves (crash masking may have been
+                // waiting for it to become ready when the deploy took over): held clients are
+                // released to it only once its readiness check passes. Not ready, the rollback
+                // fails and crash masking takes the paused route over (lastResort).
+                steps.resumeOrSwitchOnceReady(from);
+            } else {
+                steps.resumeOrSwitch(from);
+            }
             stopTarget(status);
             return;
         }
@@ -56,35 +65,41 @@ final class RollbackFlow {
     }
 
     /**
-     * When even the rollback failed, and this deploy holds clients. When the slot rolled back to
-     * is supervised and its process is not running (it could not be started, or exited before it
-     * was ready), releasing the clients to it would only have them retried against a closed port
-     * and then closed. So the route stays paused, made active on that slot, and crash masking
-     * takes it over: it restarts the process with backoff and resumes once it is ready, while the
-     * clients wait (up to hold.timeout). Otherwise the route is resumed to that slot, as before.
-     *
-     * @return what became of the route, to add to the deploy's failure (empty when it was resumed
-     *     or held no clients: the recorded steps say it)
+     * What the last resort did: the words to add to the deploy's failure (empty when the route was
+     * resumed or held no clients: the recorded steps say it), and whether the route was left paused.
      */
-    String lastResort() {
+    record LastResort(String note, boolean routeLeftPaused) {}
+
+    /**
+     * When even the rollback failed, and this deploy holds clients. When the slot rolled back to
+     * is supervised, releasing the clients to it now would hand them to a process that is not
+     * running (it could not be started, or exited before it was ready) or was not found ready
+     * (they would be retried against a closed port, or wait on a process that does not answer).
+     * So the route stays paused, made active on that slot, and crash masking takes it over: it
+     * waits for a running process to become ready, restarts one that is not running or never
+     * becomes ready with backoff, and resumes once it is ready, while the clients wait (up to
+     * hold.timeout). Only when crash masking cannot do that (the slot has no start command, or
+     * holdport is shutting down) is the route resumed to that slot.
+     */
+    LastResort lastResort() {
         RouteStatus status = supervised.route.status();
         if (!steps.holdsClients(status)) {
-            return "";
+            return new LastResort("", false);
         }
         Optional<SlotProcess> process = supervised.process(from);
         String why;
         if (process.isEmpty()) {
             // Not supervised: holdport cannot tell whether it runs, nor start it.
             why = "slot " + from + " has no start command, so crash masking cannot start it";
-        } else if (process.get().alive()) {
-            // Its process runs (though not found ready, or the rollback failed elsewhere): it is not
-            // known dead, and crash masking acts on exits only, so it would never resume the route.
-            why = "slot " + from + "'s process runs";
         } else {
-            why = handOverToCrashMasking(status, process.get());
+            boolean runs = process.get().alive();
+            why = handOverToCrashMasking(status, process.get(), runs);
             if (why == null) {
-                return "; the route stays paused: crash masking restarts slot " + from
-                        + " with backoff and resumes the route once it is ready";
+                return new LastResort(runs
+                        ? "; the route stays paused: crash masking waits for slot " + from + "'s running process to"
+                                + " become ready (restarting it with backoff if it does not) and resumes the route then"
+                        : "; the route stays paused: crash masking restarts slot " + from
+                                + " with backoff and resumes the route once it is ready", true);
             }
         }
         try {
@@ -92,32 +107,38 @@ final class RollbackFlow {
         } catch (StepFailure ignored) {
             // recorded
         }
-        return "";
+        // Should even this resume have failed (or been refused), the route is still paused holding
+        // clients and nobody owns that pause: crash masking did not take it over, so neither it nor
+        // the next holdport resumes it; only an operator (or pause.max-duration) does. The
+        // failure's route_left_paused says so.
+        return new LastResort("", steps.holdsClients(supervised.route.status()));
     }
 
     /**
      * Leaves the route paused on {@code from} for crash masking to take over.
      *
+     * @param runs whether {@code process} runs (found not ready) rather than not running
      * @return null when crash masking took over; else why it could not
      */
-    private String handOverToCrashMasking(RouteStatus status, SlotProcess process) {
+    private String handOverToCrashMasking(RouteStatus status, SlotProcess process, boolean runs) {
         if (!status.activeSlot().equals(from)) {
             try {
                 steps.switchTo(from, "last resort: the route stays paused; slot " + from
-                        + " gets the held clients once crash masking has it running");
+                        + " gets the held clients once crash masking has it " + (runs ? "ready" : "running"));
             } catch (StepFailure f) {
                 // Recorded. Resuming to from makes it active all the same.
                 return "the route could not be switched to slot " + from + ": " + f.reason;
             }
         }
-        if (supervised.guard().takeOverFromFailedRollback(process,
-                "the rollback of a deploy could not get slot " + from + " running")) {
+        if (supervised.guard().takeOverFromFailedRollback(process, runs
+                ? "the rollback of a deploy did not find slot " + from + "'s running process ready"
+                : "the rollback of a deploy could not get slot " + from + " running")) {
             return null;
         }
         // Crash masking has stopped: nobody would resume a route left paused, and the next
         // holdport would start it paused (the state file keeps the pause) with no one to resume it
         // either. Resumed, it starts open, and its start-up rule starts the slot.
-        return "holdport is shutting down, so crash masking cannot restart slot " + from;
+        return "holdport is shutting down, so crash masking cannot " + (runs ? "wait for" : "restart") + " slot " + from;
     }
 
     /**

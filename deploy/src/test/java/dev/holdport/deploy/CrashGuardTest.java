@@ -182,7 +182,7 @@ class CrashGuardTest {
             a = new SlotProcess("web", route.config().slots().get("a"), dir.resolve("state/slots/web"), timer,
                     exitReports::add, (process, exit) -> guard[0].exited(process, exit));
             SupervisedRoute supervised = new SupervisedRoute(route, Map.of("a", a));
-            guard[0] = new CrashGuard(supervised, workers);
+            guard[0] = new CrashGuard(supervised, workers, new CrashMaskingPauseFile("web", dir.resolve("state/slots/web")));
             supervised.guard(guard[0]);
             a.start();
             await().ignoreExceptions().until(() -> Clients.ask(route.listenAddress(), "up?").equals("v1"));

@@ -35,7 +35,79 @@ class DeployHistoryTest {
         assertThat(DeployJson.toJson(d).toString())
                 .contains("\"state\":\"rolled_back\"", "\"mode\":\"switch\"", "\"timeout_seconds\":90.0",
                         "\"started_at\":\"2025-01-14T12:03:01.123456789Z\"", "\"duration_seconds\":0.8",
-                        "\"step\":\"ready b\"", "\"failure\":{\"step\":\"ready b\",\"reason\":\"exited\"}");
+                        "\"step\":\"ready b\"",
+                        "\"failure\":{\"step\":\"ready b\",\"reason\":\"exited\",\"route_left_paused\":false}");
+    }
+
+    @Test
+    void whetherADeployLeftItsRoutePausedIsAFieldOfItsFailureNotWordsInTheReason() {
+        Instant t0 = Instant.parse("2025-01-14T12:03:01Z");
+        Deploy said = withFailure(deploy("web-1", t0, DeployState.INTERRUPTED),
+                new DeployFailure("ready a", "holdport shut down (the route stays paused)", true));
+        Deploy wordsOnly = withFailure(deploy("web-2", t0, DeployState.INTERRUPTED),
+                new DeployFailure("ready a", "holdport shut down; route web is left paused on slot a"));
+
+        assertThat(DeployJson.toJson(said).toString()).contains("\"route_left_paused\":true");
+        assertThat(DeployJson.fromJson(DeployJson.toJson(said))).isEqualTo(said);
+        assertThat(DeployRun.interruptedLeavingRoutePaused(said)).isTrue();
+        assertThat(DeployRun.interruptedLeavingRoutePaused(wordsOnly)).as("the reason's words decide nothing").isFalse();
+        assertThat(DeployRun.interruptedLeavingRoutePaused(withFailure(deploy("web-3", t0, DeployState.FAILED),
+                new DeployFailure("ready b", "the rollback failed too; crash masking has the route", true))))
+                .as("only an interrupted deploy").isFalse();
+    }
+
+    @Test
+    void aHistoryWrittenBeforeRouteLeftPausedExistedStillLoads() throws Exception {
+        Path file = Files.writeString(dir.resolve("deploys.json"), """
+                [{"id": "web-old", "route": "web", "slot": "b", "from": "a", "mode": "exclusive", "rollback": false,
+                  "timeout_seconds": null, "state": "interrupted", "started_at": "2025-01-14T12:03:01Z",
+                  "finished_at": "2025-01-14T12:03:05Z", "duration_seconds": 4.0,
+                  "failure": {"step": "ready b", "reason": "holdport shut down"},
+                  "steps": [{"step": "pause", "action": "pause", "slot": "", "rollback": false,
+                             "started_at": "2025-01-14T12:03:01Z", "duration_seconds": 0.001, "outcome": "ok",
+                             "detail": "new connections are held"}]}]
+                """);
+
+        List<Deploy> loaded = DeployHistory.load(file).list();
+
+        assertThat(loaded).singleElement().satisfies(d -> {
+            assertThat(d.state()).isEqualTo(DeployState.INTERRUPTED);
+            assertThat(d.failure()).contains(new DeployFailure("ready b", "holdport shut down", false));
+            assertThat(d.steps()).extracting(DeployStep::name).containsExactly("pause");
+        });
+    }
+
+    @Test
+    void aHistoryWrittenBeforeRouteLeftPausedExistedSaysSoInTheReasonsWords() throws Exception {
+        // The previous version's wording for an interrupted deploy that left its route paused.
+        String oldReason = "holdport shut down during the deploy; route web is left paused on slot a (1 held connections"
+                + " are closed as holdport exits; the next holdport starts with the route paused): check the slots,"
+                + " then resume or deploy";
+        Path file = Files.writeString(dir.resolve("deploys.json"), """
+                [{"id": "web-old-paused", "route": "web", "slot": "b", "from": "a", "mode": "exclusive",
+                  "rollback": false, "timeout_seconds": null, "state": "interrupted",
+                  "started_at": "2025-01-14T12:03:01Z", "finished_at": "2025-01-14T12:03:05Z", "duration_seconds": 4.0,
+                  "failure": {"step": "rollback: ready a", "reason": "%s"}, "steps": []},
+                 {"id": "web-new-open", "route": "web", "slot": "b", "from": "a", "mode": "exclusive",
+                  "rollback": false, "timeout_seconds": null, "state": "interrupted",
+                  "started_at": "2025-01-14T12:02:01Z", "finished_at": "2025-01-14T12:02:05Z", "duration_seconds": 4.0,
+                  "failure": {"step": "ready b", "reason": "%s", "route_left_paused": false}, "steps": []}]
+                """.formatted(oldReason, oldReason));
+
+        List<Deploy> loaded = DeployHistory.load(file).list();
+
+        assertThat(loaded).extracting(Deploy::id).containsExactly("web-old-paused", "web-new-open");
+        assertThat(loaded.get(0).failure()).get().satisfies(f -> assertThat(f.routeLeftPaused()).isTrue());
+        assertThat(DeployRun.interruptedLeavingRoutePaused(loaded.get(0))).isTrue();
+        assertThat(loaded.get(1).failure()).get().as("once the field is there, it decides")
+                .satisfies(f -> assertThat(f.routeLeftPaused()).isFalse());
+        assertThat(DeployJson.toJson(loaded.get(0)).path("failure").path("route_left_paused").asBoolean())
+                .as("written with the field from now on").isTrue();
+    }
+
+    private static Deploy withFailure(Deploy d, DeployFailure failure) {
+        return new Deploy(d.id(), d.route(), d.slot(), d.fromSlot(), d.mode(), d.rollback(), d.timeout(), d.startedAt(),
+                d.finishedAt(), d.state(), d.steps(), Optional.of(failure));
     }
 
     @Test

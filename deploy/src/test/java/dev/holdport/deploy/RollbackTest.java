@@ -11,6 +11,8 @@ import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +127,91 @@ class RollbackTest {
     }
 
     @Test
+    void aPreviousSlotWhoseProcessRunsButIsNotReadyGetsNoHeldClientsAndCrashMaskingResumesOnceItIsReady()
+            throws Exception {
+        Path aMayServe = dir.resolve("a-may-serve");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.exitingAtStart())
+                // A client released to a slot that does not listen would fail at once.
+                .routeSettings("backend.retry-refused-for = 200ms")
+                .start()) {
+            holdport.awaitServing("v1");
+            // a dies; crash masking holds clients and restarts it, but the new process does not
+            // listen until the test lets it: it runs, and it is not ready.
+            Installs.install(holdport.slotPath("a"), "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n"
+                    + Installs.serving("v1"));
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.status("a").restarts() == 1 && holdport.status("a").running());
+            CompletableFuture<String> held = holdport.askInBackground("held");
+            await().until(() -> holdport.route().status().held() == 1);
+
+            // The deploy takes the paused route over from crash masking; b fails at once.
+            Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web",
+                    new DeployRequest("b", Optional.of(DeployMode.SWITCH), Optional.of(Duration.ofSeconds(2)))));
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.FAILED);
+            assertThat(done.steps()).filteredOn(DeployStep::rollback)
+                    .extracting(DeployStep::name, DeployStep::outcome)
+                    .as("a's process runs, but the held client is not released to it before it is ready")
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("ready a", StepOutcome.FAILED));
+            assertThat(done.steps()).filteredOn(DeployStep::rollback).singleElement()
+                    .satisfies(s -> assertThat(s.detail()).as("bounded by the deploy's timeout").contains("not ready within 2s"));
+            assertThat(done.failure()).get().satisfies(f -> {
+                assertThat(f.step()).isEqualTo("ready b");
+                assertThat(f.reason()).contains("the rollback failed too, at ready a")
+                        .contains("the route stays paused: crash masking waits for slot a's running process to become"
+                                + " ready");
+                assertThat(f.routeLeftPaused()).isTrue();
+            });
+            assertThat(holdport.route().status().paused()).isTrue();
+            assertThat(holdport.route().status().held()).as("the client is still held").isEqualTo(1);
+            assertThat(held).isNotDone();
+
+            Files.createFile(aMayServe);
+
+            assertThat(held.get(60, TimeUnit.SECONDS)).as("served once a is ready").isEqualTo("v1");
+            await().until(() -> !holdport.route().status().paused());
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.status("a").restarts()).as("a's running process was waited on, not restarted").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theNextHoldportWarnsOfARouteAnInterruptedDeployLeftPausedFromTheRecordedFactNotTheReasonsWords()
+            throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.neverReady())
+                .install("b", Installs.neverReady())) {
+            Files.createDirectories(holdport.stateDir());
+            Files.writeString(holdport.stateDir().resolve("holdport-state.properties"),
+                    "route.web.active=a\nroute.web.paused=true\n");
+            Instant t0 = Instant.now().minusSeconds(60);
+            Deploy cut = new Deploy("web-cut", "web", "b", "a", DeployMode.EXCLUSIVE, false, Optional.empty(), t0,
+                    Optional.of(t0.plusSeconds(5)), DeployState.INTERRUPTED,
+                    List.of(new DeployStep("pause", "", false, t0, Duration.ofMillis(1), StepOutcome.OK, "new connections are held")),
+                    Optional.of(new DeployFailure("drain a", "holdport shut down", true)));
+            Files.writeString(holdport.stateDir().resolve("deploys.json"), DeployJson.toJson(List.of(cut)).toString());
+
+            Logger logger = (Logger) LoggerFactory.getLogger(Deployer.class);
+            ListAppender<ILoggingEvent> logs = new ListAppender<>();
+            logs.start();
+            logger.addAppender(logs);
+            try {
+                holdport.start();
+            } finally {
+                logger.detachAppender(logs);
+            }
+
+            assertThat(holdport.route().status().paused()).isTrue();
+            assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(m -> assertThat(m).contains("deploy web-cut of route web was interrupted when holdport"
+                            + " stopped (at step pause) and left the route paused: it is still paused on slot a"));
+        }
+    }
+
+    @Test
     void holdportShuttingDownStopsARollbackAtItsNextStepAndSaysTheRouteStaysPaused() throws Exception {
         try (TestHoldport holdport = new TestHoldport(dir)
                 .install("a", Installs.serving("v1"))
@@ -150,6 +237,7 @@ class RollbackTest {
                 assertThat(f.reason()).contains("exited with status 3")
                         .contains("holdport shut down while rolling back to slot a (at ready a)")
                         .contains("route web is left paused on slot a (1 held connections are closed as holdport exits");
+                assertThat(f.routeLeftPaused()).isTrue();
             });
             assertThat(cut.steps()).filteredOn(DeployStep::rollback).extracting(DeployStep::name, DeployStep::outcome)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("start a", StepOutcome.OK),

@@ -9,12 +9,17 @@ import dev.holdport.proxy.Route;
 import dev.holdport.proxy.testing.Clients;
 import dev.holdport.proxy.testing.FreePort;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -111,10 +116,37 @@ final class TestHoldport implements AutoCloseable {
 
     /** Stops holdport (processes keep running, as in production) and starts it again on the same state. */
     TestHoldport restart() throws Exception {
+        return restart(() -> {});
+    }
+
+    /** {@link #restart()}, doing {@code whileStopped} once holdport has stopped and before it starts again. */
+    TestHoldport restart(Runnable whileStopped) throws Exception {
         rememberPids();
         deployer.close();
         proxy.close();
+        whileStopped.run();
         return start();
+    }
+
+    /** The state directory: the proxy's state file, deploys.json, and slots/web/ (pid, log and crash masking files). */
+    Path stateDir() {
+        return dir.resolve("state");
+    }
+
+    /** The proxy's state file as it is on disk ({@code route.web.active}, {@code route.web.paused}). */
+    Map<String, String> savedState() throws IOException {
+        Properties saved = new Properties();
+        try (Reader in = Files.newBufferedReader(stateDir().resolve("holdport-state.properties"))) {
+            saved.load(in);
+        }
+        Map<String, String> state = new TreeMap<>();
+        saved.stringPropertyNames().forEach(k -> state.put(k, saved.getProperty(k)));
+        return state;
+    }
+
+    /** Where crash masking keeps that it owns route web's pause. */
+    Path crashMaskingPauseFile() {
+        return stateDir().resolve("slots/web/crash-masking-pause.json");
     }
 
     Route route() {

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ public final class Route {
     private final EventLoopGroup group;
     private final EventLoop control;
     private final Runnable onStateChange;
+    private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
     /** What the gate wants of the listeners (see {@link #setAccepting}); they are bound not accepting. */
@@ -210,7 +212,15 @@ public final class Route {
         relays.remove(relay);
     }
 
+    /** The listeners first, then the state file: see {@link #onStateChange(Runnable)}. */
     void stateChanged() {
+        for (Runnable listener : stateListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                log.error("route {}: a state change listener failed", name(), e);
+            }
+        }
         onStateChange.run();
     }
 
@@ -241,6 +251,16 @@ public final class Route {
     public boolean listening() {
         List<Channel> bound = listeners;
         return !bound.isEmpty() && bound.stream().allMatch(Channel::isActive);
+    }
+
+    /**
+     * Runs {@code listener} after each change of the route's paused flag or active slot, on the
+     * thread that made it (an event loop when {@code pause.max-duration} ends a pause), before
+     * that call returns and before the state file records the change; never under the route's own
+     * locks. It must be quick and must not throw.
+     */
+    public void onStateChange(Runnable listener) {
+        stateListeners.add(listener);
     }
 
     /** New connections are held from now on. */

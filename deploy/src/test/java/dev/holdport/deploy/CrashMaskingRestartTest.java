@@ -1,0 +1,158 @@
+package dev.holdport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pause crash masking owns survives a holdport restart as crash masking's: the next holdport
+ * resumes the route once the active slot is ready. A pause an operator made is never resumed by
+ * crash masking, before or after a restart.
+ */
+class CrashMaskingRestartTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void afterCrashMaskingTookOverAFailedRollbackTheNextHoldportStartsTheSlotAndResumesTheRoute() throws Exception {
+        Path bMayExit = dir.resolve("b-may-exit");
+        Path aFailedOnce = dir.resolve("a-failed-once");
+        Path aMayServe = dir.resolve("a-may-serve");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", "while [ ! -e '" + bMayExit + "' ]; do sleep 0.05; done\n" + Installs.exitingAtStart())
+                .start()) {
+            holdport.awaitServing("v1");
+            // Once stopped, a fails its next start (the rollback's); later starts serve once the test lets them.
+            Installs.install(holdport.slotPath("a"), Installs.failingOnceThenServingWhen(aFailedOnce, aMayServe, "v1"));
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready b");
+            Files.createFile(bMayExit);
+            Deploy done = holdport.awaitEnd(started);
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.FAILED);
+            assertThat(done.failure()).get().satisfies(f -> assertThat(f.routeLeftPaused()).isTrue());
+            // Crash masking has the route, paused, and a's restart waits for the test.
+            await().until(() -> holdport.status("a").restarts() == 1 && holdport.status("a").running());
+            Path pauseFile = holdport.stateDir().resolve("slots/web/crash-masking-pause.json");
+            assertThat(pauseFile).exists();
+            long waiting = holdport.pid("a");
+
+            // holdport stops before a is ready; a's process goes too while holdport is down.
+            Logger logger = (Logger) LoggerFactory.getLogger(CrashGuard.class);
+            ListAppender<ILoggingEvent> logs = new ListAppender<>();
+            logs.start();
+            logger.addAppender(logs);
+            try {
+                holdport.restart(() -> {
+                    ProcessHandle a = ProcessHandle.of(waiting).orElseThrow();
+                    a.destroyForcibly();
+                    try {
+                        a.onExit().get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new AssertionError("slot a's process " + waiting + " did not exit after SIGKILL", e);
+                    }
+                });
+            } finally {
+                logger.detachAppender(logs);
+            }
+
+            assertThat(holdport.route().status().paused()).as("restored paused").isTrue();
+            assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(m -> assertThat(m).contains("route web: starts paused by crash masking, as the last"
+                            + " holdport left it").contains("crash masking resumes it once slot a is ready"));
+            await().until(() -> holdport.status("a").running());
+            assertThat(holdport.pid("a")).as("crash masking started a again").isNotEqualTo(waiting);
+            CompletableFuture<String> held = holdport.askInBackground("held");
+            await().until(() -> holdport.route().status().held() == 1);
+
+            Files.createFile(aMayServe);
+
+            assertThat(held.get(60, TimeUnit.SECONDS)).as("held, then served once a is ready").isEqualTo("v1");
+            await().until(() -> !holdport.route().status().paused());
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.status("a").restarts()).isEqualTo(1);
+            assertThat(pauseFile).as("crash masking owns no pause any more").doesNotExist();
+        }
+    }
+
+    @Test
+    void anOperatorsPauseIsNeverResumedByCrashMaskingNeitherBeforeNorAfterARestart() throws Exception {
+        Path aMayServe = dir.resolve("a-may-serve");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .start()) {
+            holdport.awaitServing("v1");
+            Path pauseFile = holdport.stateDir().resolve("slots/web/crash-masking-pause.json");
+            // a dies; its restart does not listen until the test lets it.
+            Installs.install(holdport.slotPath("a"), "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n"
+                    + Installs.serving("v1"));
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.status("a").restarts() == 1 && holdport.route().status().paused());
+            assertThat(pauseFile).as("crash masking owns the pause").exists();
+
+            // The operator ends crash masking's pause, then pauses the route for reasons of their own.
+            holdport.route().resume();
+            assertThat(pauseFile).as("ownership dropped before resume() returned").doesNotExist();
+            holdport.route().pause();
+            // What a SIGKILL of holdport right now would leave on disk: the route paused, and no
+            // claim that the pause is crash masking's.
+            assertThat(holdport.savedState()).containsEntry("route.web.paused", "true");
+            assertThat(pauseFile).doesNotExist();
+
+            assertThat(guardLogUntilSlotAIsReadyAgainAfter(() -> Files.createFile(aMayServe))).as("a is ready, and the operator's pause goes on")
+                    .anySatisfy(m -> assertThat(m).contains("(the route stays paused: crash masking did not pause it)"));
+            assertThat(holdport.route().status().paused()).isTrue();
+
+            holdport.restart();
+
+            assertThat(holdport.route().status().paused()).as("restored paused").isTrue();
+            assertThat(pauseFile).doesNotExist();
+            CompletableFuture<String> held = holdport.askInBackground("held");
+            await().until(() -> holdport.route().status().held() == 1);
+            // A crash now: crash masking restarts a, and leaves the operator's pause alone.
+            long adopted = holdport.pid("a");
+            assertThat(guardLogUntilSlotAIsReadyAgainAfter(() -> ProcessHandle.of(adopted).orElseThrow().destroyForcibly()))
+                    .anySatisfy(m -> assertThat(m).contains("(the route stays paused: crash masking did not pause it)"));
+            assertThat(holdport.route().status().paused()).isTrue();
+            assertThat(holdport.route().status().held()).as("the client waits for the operator").isEqualTo(1);
+            assertThat(held).isNotDone();
+
+            holdport.route().resume();
+
+            assertThat(held.get(30, TimeUnit.SECONDS)).isEqualTo("v1");
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v1");
+        }
+    }
+
+    /**
+     * Does {@code trigger}, then collects the crash guard's log lines until it says slot a is
+     * ready again (it has then decided whether to resume).
+     */
+    private static java.util.List<String> guardLogUntilSlotAIsReadyAgainAfter(Callable<?> trigger) throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(CrashGuard.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            trigger.call();
+            await().until(() -> logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("slot a is ready again")));
+            return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+}
