@@ -69,7 +69,12 @@ public final class HoldportProcess {
             Predecessor.warnIfQueuedConnectionsWouldBeReset();
             // Its own stop is bounded by its drain timeout plus the time a deploy in progress may
             // take to stop (a slot's stop-timeout plus 15 s): the same bound systemd's unit allows.
-            predecessor.stop(config.shutdownDrainTimeout().plus(PREDECESSOR_STOP_MARGIN));
+            try {
+                predecessor.stop(config.shutdownDrainTimeout().plus(PREDECESSOR_STOP_MARGIN));
+            } catch (StartFailure e) {
+                proxy.close();
+                throw e;
+            }
         }
         Deployer deployer;
         try {

@@ -28,6 +28,7 @@ final class Predecessor {
 
     private static final Logger log = LoggerFactory.getLogger(Predecessor.class);
     static final Path MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
     private final ProcessHandle process;
 
@@ -38,8 +39,9 @@ final class Predecessor {
     /**
      * The holdport running as {@code pid}.
      *
-     * @throws StartFailure (a usage error) when no such process runs, it is this process, or its
-     *     command line does not look like holdport's: a mistyped pid must not stop some other program
+     * @throws StartFailure (a usage error) when no such process runs, it is this process, it runs
+     *     as another user (its sockets could not be joined, nor could it be signalled), or its
+     *     command line is not a {@code holdport run}: a mistyped pid must not stop some other program
      */
     static Predecessor of(long pid) throws StartFailure {
         Optional<ProcessHandle> found = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
@@ -50,9 +52,16 @@ final class Predecessor {
         if (process.pid() == ProcessHandle.current().pid()) {
             throw refused("process " + pid + " is this holdport itself");
         }
+        Optional<String> user = process.info().user();
+        Optional<String> ownUser = ProcessHandle.current().info().user();
+        if (user.isPresent() && ownUser.isPresent() && !user.equals(ownUser)) {
+            throw refused("process " + pid + " runs as " + user.get() + ", this holdport as " + ownUser.get()
+                    + ": take over as the same user");
+        }
         String commandLine = commandLine(process);
-        if (!commandLine.contains("holdport")) {
-            throw refused("process " + pid + " is not a holdport (its command line: "
+        boolean holdport = commandLine.contains("holdport.jar") || commandLine.contains("dev.holdport.admin.Main");
+        if (!holdport || !commandLine.contains(" run ")) {
+            throw refused("process " + pid + " is not a holdport run (its command line: "
                     + (commandLine.isEmpty() ? "not readable" : abbreviate(commandLine)) + ")");
         }
         return new Predecessor(process);
@@ -99,25 +108,42 @@ final class Predecessor {
     }
 
     /**
-     * Sends SIGTERM and waits for the process to exit.
+     * Sends SIGTERM and waits for the process to exit; past {@code bound}, kills it (SIGKILL), as
+     * systemd would at its stop timeout. Slot supervision and the admin API must not start while it
+     * lives: two holdports would supervise the same processes.
      *
-     * @return whether it exited within {@code bound}
+     * @throws StartFailure when it cannot be signalled or is still alive after the kill
      */
-    boolean stop(Duration bound) {
+    void stop(Duration bound) throws StartFailure {
         log.info("take-over: listening beside holdport pid {}; asking it to stop (SIGTERM) and waiting up to {} for it to exit",
                 process.pid(), DurationText.human(DurationText.seconds(bound)));
-        process.destroy();
+        if (!process.destroy() && process.isAlive()) {
+            throw new StartFailure("the take-over", new IllegalStateException(
+                    "cannot signal holdport pid " + process.pid() + "; it goes on serving"), false);
+        }
+        if (awaitExit(bound)) {
+            log.info("take-over: holdport pid {} has exited", process.pid());
+            return;
+        }
+        log.warn("take-over: holdport pid {} still runs after {}; killing it (SIGKILL)", process.pid(),
+                DurationText.human(DurationText.seconds(bound)));
+        process.destroyForcibly();
+        if (!awaitExit(KILL_WAIT)) {
+            throw new StartFailure("the take-over", new IllegalStateException(
+                    "holdport pid " + process.pid() + " is still alive after SIGKILL"), false);
+        }
+        log.info("take-over: holdport pid {} was killed", process.pid());
+    }
+
+    private boolean awaitExit(Duration bound) {
         try {
             process.onExit().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("take-over: holdport pid {} has exited", process.pid());
             return true;
         } catch (TimeoutException e) {
-            log.warn("take-over: holdport pid {} still runs after {}; going on without waiting", process.pid(),
-                    DurationText.human(DurationText.seconds(bound)));
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return !process.isAlive();
         } catch (ExecutionException e) {
             return !process.isAlive();
         }
