@@ -5,7 +5,6 @@ import dev.holdport.proxy.Route;
 import dev.holdport.proxy.RouteStatus;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -55,15 +54,13 @@ final class CrashGuard {
 
     private final SupervisedRoute route;
     private final Executor workers;
-    private final CrashMaskingPauseFile pauseFile;
+    private final CrashMaskingPause pause;
     private final Map<String, LongAdder> crashes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> restarts = new ConcurrentHashMap<>();
 
     // Guarded by route's monitor.
     private long generation;
     private boolean recovering;
-    /** When the route's pause the guard owns began (its pausedSince); null when it owns none. */
-    private Instant ownedPause;
     /**
      * The recovery only waits for a process holdport does not know (no pid file) to be ready on
      * the slot's address: it starts and stops nothing, and ends with the guard's pause.
@@ -78,7 +75,7 @@ final class CrashGuard {
     CrashGuard(SupervisedRoute route, Executor workers, CrashMaskingPauseFile pauseFile) {
         this.route = route;
         this.workers = workers;
-        this.pauseFile = pauseFile;
+        this.pause = new CrashMaskingPause(route, pauseFile);
         route.route.onStateChange(this::routeChanged);
     }
 
@@ -97,7 +94,7 @@ final class CrashGuard {
      * masking made before holdport restarted back to crash masking, else applies the start-up rule.
      */
     void startUp() {
-        Optional<CrashMaskingPauseFile.Saved> saved = pauseFile.read();
+        Optional<CrashMaskingPauseFile.Saved> saved = pause.savedByLastHoldport();
         if (saved.isPresent() && takeBackPause(saved.get())) {
             return;
         }
@@ -137,7 +134,7 @@ final class CrashGuard {
                         + " route starts {} on slot {}{}: crash masking does not take that over", route.name(),
                         saved.slot(), status.paused() ? "paused" : "open", status.activeSlot(),
                         supervised.isEmpty() ? " (not supervised: no start command)" : "");
-                pauseFile.delete();
+                pause.discardSaved();
                 return false;
             }
             process = supervised.get();
@@ -145,7 +142,7 @@ final class CrashGuard {
                     + " crash masking resumes it once slot {} is ready", route.name(), saved.pausedSince(),
                     saved.why(), saved.slot());
             // Owned from here on: should anyone end the pause meanwhile, the guard lets go at once.
-            ownPause(saved.why());
+            pause.own(saved.why());
             if (process.alive()) {
                 recover(process, "the pause crash masking made before holdport restarted goes on", true, false);
                 return true;
@@ -155,7 +152,7 @@ final class CrashGuard {
         HostPort address = process.slot().address();
         boolean answers = ReadinessCheck.answers(address, PORT_IN_USE_PROBE);
         synchronized (route) {
-            if (closed || recovering || !ownsCurrentPause()) {
+            if (closed || recovering || !pause.isCurrent()) {
                 return true; // someone acted meanwhile (a deploy, an operator, a crash, shutdown)
             }
             if (answers && !process.alive()) {
@@ -218,8 +215,8 @@ final class CrashGuard {
                 log.info("route {}: a deploy takes over from the crash guard", route.name());
                 endRecoveryLocked();
             }
-            boolean paused = ownsCurrentPause();
-            disown();
+            boolean paused = pause.isCurrent();
+            pause.disown();
             return paused;
         }
     }
@@ -236,22 +233,22 @@ final class CrashGuard {
                 return; // holdport is shutting down: it neither restarts nor resumes anything now
             }
             if (heldForCrash) {
-                ownPause("the active slot's process exited during a deploy");
+                pause.own("the active slot's process exited during a deploy");
             }
             String active = route.route.status().activeSlot();
             Optional<SlotProcess> process = route.process(active);
             if (process.isPresent() && !process.get().alive()) {
                 recover(process.get(), "after the deploy, slot " + active + " is active but its process is not running", true);
-            } else if (ownedPause != null && !recovering) {
-                if (process.isPresent() && ownsCurrentPause()) {
+            } else if (pause.held() && !recovering) {
+                if (process.isPresent() && pause.isCurrent()) {
                     // Its process runs, but the deploy did not check it was ready after the crash
                     // pause began: the recovery resumes once its readiness check passes.
                     recover(process.get(), "after the deploy, the route is still paused for a crash and slot " + active
                             + "'s process runs", true);
                     return;
                 }
-                boolean resume = ownsCurrentPause();
-                disown();
+                boolean resume = pause.isCurrent();
+                pause.disown();
                 if (resume) {
                     route.route.resume();
                     log.info("route {}: slot {} is not supervised: resumed after the deploy", route.name(), active);
@@ -281,7 +278,7 @@ final class CrashGuard {
             }
             // Decided under the route's lock, as close() is: either the recovery starts here (and
             // close() ends it later), or close() came first and the caller resumes the route.
-            ownPause(why);
+            pause.own(why);
             recover(process, why, true);
             return true;
         }
@@ -290,14 +287,14 @@ final class CrashGuard {
     void close() {
         synchronized (route) {
             closed = true;
-            if (ownsCurrentPause()) {
+            if (pause.isCurrent()) {
                 // The state file keeps the pause and the pause file keeps whose it is: the next
                 // holdport hands it back to crash masking. Said here, so the log tells the story.
                 log.warn("route {}: holdport stops while crash masking holds the route paused for slot {}: the next"
                         + " holdport starts it paused and crash masking resumes it once the slot is ready", route.name(),
                         route.route.status().activeSlot());
             } else {
-                disown();
+                pause.disown();
             }
             endRecoveryLocked();
         }
@@ -343,7 +340,7 @@ final class CrashGuard {
             stoodDown = new CompletableFuture<>();
             if (!route.route.status().paused()) {
                 route.route.pause();
-                ownPause(why);
+                pause.own(why);
             }
             log.warn("route {}: {}: new connections are held while slot {} is {}", route.name(), why, process.name(),
                     leaveAlone ? "not ready" : "(re)started");
@@ -390,8 +387,8 @@ final class CrashGuard {
                         }
                         recovering = false;
                         leavingAlone = false;
-                        boolean resume = ownsCurrentPause();
-                        disown();
+                        boolean resume = pause.isCurrent();
+                        pause.disown();
                         if (resume) {
                             route.route.resume();
                         }
@@ -472,37 +469,6 @@ final class CrashGuard {
     }
 
     /**
-     * The guard owns the route's pause now (the route is paused; under the route's lock): it
-     * resumes it once the slot is ready, and the next holdport does the same should this one stop
-     * first.
-     */
-    private void ownPause(String why) {
-        RouteStatus status = route.route.status();
-        if (!status.paused()) {
-            return;
-        }
-        ownedPause = status.pausedSince();
-        pauseFile.write(new CrashMaskingPauseFile.Saved(status.activeSlot(), ownedPause, why));
-    }
-
-    /** The route is still in the pause the guard owns (not resumed, nor paused again since). */
-    private boolean ownsCurrentPause() {
-        if (ownedPause == null) {
-            return false;
-        }
-        RouteStatus status = route.route.status();
-        return status.paused() && ownedPause.equals(status.pausedSince());
-    }
-
-    /** The guard owns no pause of the route from now on (under the route's lock). */
-    private void disown() {
-        if (ownedPause != null) {
-            ownedPause = null;
-            pauseFile.delete();
-        }
-    }
-
-    /**
      * After every change of the route ({@link Route#onStateChange}), on the thread that made it:
      * when the pause the guard owns has ended without it (an operator resumed the route, or
      * pause.max-duration did), the guard owns no pause any more, so that neither it nor the next
@@ -513,13 +479,13 @@ final class CrashGuard {
      */
     private void routeChanged() {
         synchronized (route) {
-            if (ownedPause == null || ownsCurrentPause()) {
+            if (!pause.held() || pause.isCurrent()) {
                 return;
             }
             RouteStatus status = route.route.status();
             log.info("route {}: the pause crash masking made was ended by someone else{}: crash masking will not"
                     + " resume the route", route.name(), status.paused() ? " (the route was paused again since)" : "");
-            disown();
+            pause.disown();
             if (leavingAlone) {
                 // Nothing to restart: the wait for that process was only ever for the pause.
                 log.info("route {}: crash masking stops waiting for the process no pid file names on slot {}'s address",
