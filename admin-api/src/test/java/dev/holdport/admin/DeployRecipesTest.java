@@ -7,6 +7,7 @@ import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.ChildOutput;
 import dev.holdport.admin.support.ClientLoop;
 import dev.holdport.admin.support.HoldportCommand;
+import dev.holdport.admin.support.HoldportRun;
 import dev.holdport.proxy.testing.FreePort;
 import java.io.IOException;
 import java.io.InputStream;
@@ -178,17 +179,9 @@ class DeployRecipesTest {
                   }
                 }
                 """.formatted(adminPort, port, slots));
-        Process holdport = HoldportCommand.start(Map.of(), List.of("run", "--config", config.toString()));
-        processes.add(holdport);
-        ChildOutput.collect(holdport.getInputStream());
-        ChildOutput log = ChildOutput.collect(holdport.getErrorStream());
-        Api api = new Api("http://127.0.0.1:" + adminPort);
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-            if (!holdport.isAlive()) {
-                throw new AssertionError("holdport exited: " + log.text());
-            }
-            return api.get("/readyz").statusCode() == 200;
-        });
+        HoldportRun holdport = HoldportRun.start(config.toString());
+        processes.add(holdport.process());
+        holdport.awaitReady(new Api("http://127.0.0.1:" + adminPort), WAIT);
         return "http://127.0.0.1:" + adminPort;
     }
 

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.holdport.admin.support.Api;
-import dev.holdport.admin.support.ChildOutput;
 import dev.holdport.admin.support.ClientLoop;
 import dev.holdport.admin.support.HoldportCommand;
+import dev.holdport.admin.support.HoldportRun;
 import dev.holdport.proxy.testing.FreePort;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,40 +77,18 @@ class TakeOverTest {
         backend.stop(0);
     }
 
-    /**
-     * A holdport child process and what it logs (on stderr; on stdout when a test logback
-     * configuration is on the class path, as in a build that stops before {@code package}).
-     */
-    private record Running(Process process, ChildOutput out, ChildOutput err) {
-
-        String log() {
-            return err.text() + out.text();
-        }
-
-        String awaitEnd() throws InterruptedException {
-            return err.awaitEnd() + out.awaitEnd();
-        }
-    }
-
-    private Running run(String... extraArgs) {
-        List<String> args = new ArrayList<>(List.of("run", "--config", config.toString()));
-        args.addAll(List.of(extraArgs));
-        Process process = HoldportCommand.start(Map.of(), args);
-        processes.add(process);
-        return new Running(process, ChildOutput.collect(process.getInputStream()), ChildOutput.collect(process.getErrorStream()));
+    private HoldportRun run(String... extraArgs) {
+        HoldportRun holdport = HoldportRun.start(config.toString(), extraArgs);
+        processes.add(holdport.process());
+        return holdport;
     }
 
     private Api api() {
         return new Api("http://127.0.0.1:" + adminPort);
     }
 
-    private void awaitReady(Running holdport) {
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-            if (!holdport.process().isAlive()) {
-                throw new AssertionError("holdport exited: " + holdport.log());
-            }
-            return api().get("/readyz").statusCode() == 200;
-        });
+    private void awaitReady(HoldportRun holdport) {
+        holdport.awaitReady(api(), WAIT);
     }
 
     private static boolean migratesQueuedConnections() {
@@ -124,7 +101,7 @@ class TakeOverTest {
 
     @Test
     void aNewHoldportTakesOverWhileClientsKeepConnecting() throws Exception {
-        Running old = run();
+        HoldportRun old = run();
         awaitReady(old);
         // Several clients at once, so that connections are queued when the predecessor closes.
         List<ClientLoop> clients = new ArrayList<>();
@@ -134,7 +111,7 @@ class TakeOverTest {
         try {
             await().atMost(WAIT).until(() -> answers(clients) >= 40);
 
-            Running successor = run("--take-over", Long.toString(old.process().pid()));
+            HoldportRun successor = run("--take-over", Long.toString(old.process().pid()));
 
             // The predecessor is asked to stop and exits cleanly; the successor then takes the admin port.
             assertThat(old.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(old.log()).isTrue();
@@ -172,11 +149,11 @@ class TakeOverTest {
 
     @Test
     void takingOverIsRefusedWhileARouteIsPausedAndTheRunningHoldportGoesOn() throws Exception {
-        Running old = run();
+        HoldportRun old = run();
         awaitReady(old);
         assertThat(api().post("/routes/web/pause", "{}").statusCode()).isEqualTo(200);
 
-        Running successor = run("--take-over", Long.toString(old.process().pid()));
+        HoldportRun successor = run("--take-over", Long.toString(old.process().pid()));
 
         assertThat(successor.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(successor.process().exitValue()).isEqualTo(1);
