@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.ChildOutput;
 import dev.holdport.admin.support.ClientLoop;
-import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportRun;
 import dev.holdport.proxy.testing.FreePort;
 import java.io.IOException;
