@@ -6,6 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,13 +127,43 @@ final class Relay {
             return;
         }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && !ended) {
+            if (!f.isSuccess() || ended) {
+                return; // a failed write already aborted the relay
+            }
+            if (shutOutputDirectly(to)) {
+                outputShut(to);
+            } else {
                 // Netty builds an exception, stack trace and all, for every shutdownOutput. Walking
                 // this deep completion stack was the largest single cost of a short connection;
                 // from a task of its own the stack is short.
                 to.eventLoop().execute(() -> shutOutput(to));
-            } // else a failed write already aborted the relay
+            }
         });
+    }
+
+    /**
+     * Sends the FIN with {@code shutdown(SHUT_WR)} on the channel's own socket object, when the
+     * transport has one (io_uring): the same syscall {@code shutdownOutput} makes, and the channel
+     * sees it ({@code isOutputShutdown()} reads that socket's state), without the
+     * {@code ChannelOutputShutdownException} Netty builds to fail writes still queued. None are:
+     * the empty write that brought us here completed, so everything before it was written, and
+     * the other side's input has ended, so nothing more will be written. Returns false when the
+     * channel's socket is not reachable this way (NIO) or the call failed, leaving it to
+     * {@link #shutOutput}, which then behaves (and reports errors) exactly as before.
+     */
+    private boolean shutOutputDirectly(Channel to) {
+        if (!(to instanceof UnixChannel unix) || !(unix.fd() instanceof Socket socket)) {
+            return false;
+        }
+        try {
+            socket.shutdown(false, true);
+        } catch (IOException e) {
+            return false;
+        }
+        // Nothing can be written to `to` any more, so its own FIN may simply close it
+        // (channelInactive ends the relay) instead of Netty shutting its input first.
+        to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        return true;
     }
 
     private void shutOutput(Channel to) {
@@ -141,8 +174,7 @@ final class Relay {
             if (ended) {
                 return; // closed meanwhile: the relay is over already
             }
-            // Nothing can be written to `to` any more, so its own FIN may simply close it
-            // (channelInactive ends the relay) instead of Netty shutting its input first.
+            // As in shutOutputDirectly: `to`'s own FIN may now simply close it.
             to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             outputShut(to);
         });
