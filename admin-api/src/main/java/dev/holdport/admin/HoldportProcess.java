@@ -75,6 +75,7 @@ public final class HoldportProcess {
                 proxy.close();
                 throw e;
             }
+            proxy.followStateLeftByPredecessor();
         }
         Deployer deployer;
         try {

@@ -108,10 +108,11 @@ class RunCommandTest {
                 HttpResponse<String> late = api.get("/status");
                 assertThat(late.statusCode()).isEqualTo(503);
                 assertThat(Api.json(late).path("type").asText()).isEqualTo("urn:holdport:problem:shutting-down");
-                // The one in flight is answered in full (the data plane has stopped by now, as the
-                // state in the answer may show: what matters is that an answer comes).
+                // The one in flight is answered in full. The data plane has stopped by now, so the
+                // pause it asks for is refused, saying why, rather than answered as if made.
                 String answer = answered.finish();
-                assertThat(answer).startsWith("HTTP/1.1 200 ").contains("\"route\" : \"web\"").endsWith("}");
+                assertThat(answer).startsWith("HTTP/1.1 503 ")
+                        .contains("route web is shutting down: its state can no longer change").endsWith("}");
 
                 // The other never sends its body: the stop gives up on it after its grace.
                 assertThat(holdport.waitFor(30, TimeUnit.SECONDS)).as(log.text()).isTrue();

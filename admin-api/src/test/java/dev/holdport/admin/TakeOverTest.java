@@ -8,8 +8,11 @@ import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.ClientLoop;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportRun;
+import dev.holdport.admin.support.HttpGet;
 import dev.holdport.proxy.testing.FreePort;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,35 +38,49 @@ class TakeOverTest {
 
     private final List<Process> processes = new ArrayList<>();
     private HttpServer backend;
+    private HttpServer otherBackend;
     private int port;
     private int adminPort;
     private Path config;
 
     @BeforeEach
-    void backendAndConfig() throws Exception {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        backend.createContext("/", exchange -> {
-            byte[] body = "hello\n".getBytes(StandardCharsets.UTF_8);
+    void backendsAndConfig() throws Exception {
+        backend = answering("hello\n");
+        otherBackend = answering("from b\n");
+        port = FreePort.pick();
+        adminPort = FreePort.pick();
+        config = dir.resolve("holdport.conf");
+        writeConfig("2s");
+    }
+
+    /** A route with slots a (answering "hello") and b (answering "from b"), a active. */
+    private void writeConfig(String drainTimeout) throws Exception {
+        Files.writeString(config, """
+                holdport {
+                  admin.listen = "127.0.0.1:%d"
+                  shutdown.drain-timeout = %s
+                  routes.web {
+                    listen = "127.0.0.1:%d"
+                    active = a
+                    slots.a.address = "127.0.0.1:%d"
+                    slots.b.address = "127.0.0.1:%d"
+                  }
+                }
+                """.formatted(adminPort, drainTimeout, port, backend.getAddress().getPort(),
+                otherBackend.getAddress().getPort()));
+    }
+
+    private static HttpServer answering(String text) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        server.createContext("/", exchange -> {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Connection", "close");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
-        backend.start();
-        port = FreePort.pick();
-        adminPort = FreePort.pick();
-        config = dir.resolve("holdport.conf");
-        Files.writeString(config, """
-                holdport {
-                  admin.listen = "127.0.0.1:%d"
-                  shutdown.drain-timeout = 2s
-                  routes.web {
-                    listen = "127.0.0.1:%d"
-                    active = a
-                    slots.a.address = "127.0.0.1:%d"
-                  }
-                }
-                """.formatted(adminPort, port, backend.getAddress().getPort()));
+        server.start();
+        return server;
     }
 
     @AfterEach
@@ -75,6 +92,7 @@ class TakeOverTest {
             }
         }
         backend.stop(0);
+        otherBackend.stop(0);
     }
 
     private HoldportRun run(String... extraArgs) {
@@ -141,6 +159,32 @@ class TakeOverTest {
             assertThat(failures).noneMatch(failure -> failure.contains("Connection refused"));
         }
         assertThat(api().routeStatus("web").get("state").asText()).isEqualTo("open");
+    }
+
+    @Test
+    void aSwitchAskedOfTheDrainingPredecessorIsRefusedNotLost() throws Exception {
+        writeConfig("60s");
+        HoldportRun old = run();
+        awaitReady(old);
+        // An idle relay keeps the predecessor draining until the test lets it go.
+        try (Socket idle = new Socket("127.0.0.1", port)) {
+            await().atMost(WAIT).until(() -> api().routeStatus("web").get("live_relays").asInt() == 1);
+
+            HoldportRun successor = run("--take-over", Long.toString(old.process().pid()));
+            await().atMost(WAIT).until(() -> old.log().contains("waiting up to"));
+            // The predecessor still answers its API while it drains, but its routes no longer
+            // change: a switch that the successor would never see is refused, not answered 200.
+            HttpResponse<String> refused = api().post("/routes/web/switch?slot=b");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(Api.json(refused).get("detail").asText())
+                    .isEqualTo("route web is shutting down: its state can no longer change");
+            idle.close();
+
+            assertThat(old.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(old.log()).isTrue();
+            awaitReady(successor);
+        }
+        assertThat(api().routeStatus("web").get("active").asText()).isEqualTo("a");
+        assertThat(HttpGet.once(port, 10_000).body()).isEqualTo("hello\n");
     }
 
     private static int answers(List<ClientLoop> clients) {

@@ -111,10 +111,14 @@ final class Gate {
         }
     }
 
-    void pause() {
+    /** @return false, changing nothing, once the gate is shut down */
+    boolean pause() {
         boolean changed;
         synchronized (lock) {
-            changed = !paused && !shutDown;
+            if (shutDown) {
+                return false;
+            }
+            changed = !paused;
             if (changed) {
                 pauseLocked();
             }
@@ -123,6 +127,7 @@ final class Gate {
             log.info("route {}: paused; new connections are held", route.name());
             route.stateChanged();
         }
+        return true;
     }
 
     private void pauseLocked() {
@@ -148,13 +153,17 @@ final class Gate {
         resume(null);
     }
 
-    /** Resumes, first making {@code slot} active when it is not null. */
-    void resume(Slot slot) {
+    /**
+     * Resumes, first making {@code slot} active when it is not null.
+     *
+     * @return false, changing nothing, once the gate is shut down
+     */
+    boolean resume(Slot slot) {
         List<Release> batch = null;
         boolean changed = false;
         synchronized (lock) {
             if (shutDown) {
-                return;
+                return false;
             }
             if (slot != null && slot != active) {
                 switchLocked(slot);
@@ -184,12 +193,17 @@ final class Gate {
             route.stateChanged();
         }
         dispatch(batch);
+        return true;
     }
 
-    void switchTo(Slot slot) {
+    /** @return false, changing nothing, once the gate is shut down */
+    boolean switchTo(Slot slot) {
         boolean changed;
         synchronized (lock) {
-            changed = slot != active && !shutDown;
+            if (shutDown) {
+                return false;
+            }
+            changed = slot != active;
             if (changed) {
                 switchLocked(slot);
             }
@@ -198,6 +212,7 @@ final class Gate {
             log.info("route {}: switched to slot {}", route.name(), slot.name());
             route.stateChanged();
         }
+        return true;
     }
 
     private void switchLocked(Slot slot) {

@@ -92,6 +92,37 @@ public final class Proxy implements AutoCloseable {
         return proxy;
     }
 
+    /**
+     * Takes on what a predecessor left in the state file as it stopped. A holdport taking over
+     * reads the file when it starts, but the one it replaces still answers its admin API while it
+     * drains, so a switch or a pause made there in the meantime would otherwise be lost: the
+     * successor would go on sending clients to the slot it read first. Call once the predecessor
+     * has exited; until then this process has no API, so nothing else changes its routes.
+     */
+    public void followStateLeftByPredecessor() {
+        Map<String, SavedRouteState> saved = readStateFile();
+        for (Route route : routes.values()) {
+            SavedRouteState left = saved.get(route.name());
+            if (left == null || !route.config.slots().containsKey(left.active())) {
+                continue;
+            }
+            RouteStatus now = route.status();
+            if (!left.active().equals(now.activeSlot())) {
+                log.info("route {}: the previous holdport switched to slot {} while it stopped: following it",
+                        route.name(), left.active());
+                route.switchTo(left.active());
+            }
+            if (left.paused() && now.state() != GateState.PAUSED) {
+                // Its held clients were closed as it stopped; new ones wait here for the resume
+                // the deploy that paused it will send (now answered by this process).
+                log.warn("route {}: the previous holdport was paused while it stopped: pausing too; resume when ready",
+                        route.name());
+                route.pause();
+            }
+        }
+        persist();
+    }
+
     private static void refuseTakeOverWhilePaused(Proxy proxy) {
         List<String> paused = proxy.routes.values().stream()
                 .filter(route -> route.status().state() == GateState.PAUSED)

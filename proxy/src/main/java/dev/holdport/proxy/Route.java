@@ -263,27 +263,35 @@ public final class Route {
         stateListeners.add(listener);
     }
 
-    /** New connections are held from now on. */
+    /**
+     * New connections are held from now on.
+     *
+     * @throws RouteShutDownException once the route is shutting down (as do resume and switch):
+     *     its state can no longer change, and a caller must not be told it did
+     */
     public RouteStatus pause() {
-        gate.pause();
-        return status();
+        return changed(gate.pause());
     }
 
     /** Releases held connections, in arrival order, to the active slot. */
     public RouteStatus resume() {
-        gate.resume(null);
-        return status();
+        return changed(gate.resume(null));
     }
 
     /** Makes {@code slotName} active, then resumes. */
     public RouteStatus resume(String slotName) {
-        gate.resume(slot(slotName));
-        return status();
+        return changed(gate.resume(slot(slotName)));
     }
 
     /** New (and released) connections go to {@code slotName}; live relays to the old slot continue. */
     public RouteStatus switchTo(String slotName) {
-        gate.switchTo(slot(slotName));
+        return changed(gate.switchTo(slot(slotName)));
+    }
+
+    private RouteStatus changed(boolean accepted) {
+        if (!accepted) {
+            throw new RouteShutDownException(name());
+        }
         return status();
     }
 

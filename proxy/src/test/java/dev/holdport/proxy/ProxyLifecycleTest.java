@@ -84,6 +84,54 @@ class ProxyLifecycleTest {
     }
 
     @Test
+    void aSuccessorFollowsTheSwitchAndPauseItsPredecessorMadeAfterItStarted() throws Exception {
+        try (Backend a = Backend.start(Backend.namedAnswer("a"));
+                Backend b = Backend.start(Backend.namedAnswer("b"))) {
+            Path state = dir.resolve("state.properties");
+            var route = TestConfigs.route("web", "a", Map.of("a", a.port(), "b", b.port()));
+            Proxy predecessor = Proxy.start(TestConfigs.config(TransportChoice.AUTO, state, List.of(route)));
+            int port = predecessor.routes().get(0).listenAddress().getPort();
+            var samePort = TestConfigs.with(route, r -> r.listenPort(port));
+            try (Proxy successor = Proxy.start(TestConfigs.config(TransportChoice.AUTO, state, List.of(samePort)),
+                    ProxyObserver.NONE, true)) {
+                Route successorRoute = successor.routes().get(0);
+                assertThat(successorRoute.status().activeSlot()).isEqualTo("a");
+                // Changed on the predecessor after the successor read the state file.
+                predecessor.route("web").orElseThrow().switchTo("b");
+                predecessor.route("web").orElseThrow().pause();
+                predecessor.close();
+
+                successor.followStateLeftByPredecessor();
+
+                assertThat(successorRoute.status().activeSlot()).isEqualTo("b");
+                assertThat(successorRoute.status().state()).isEqualTo(GateState.PAUSED);
+                successorRoute.resume();
+                assertThat(Clients.ask(successorRoute.listenAddress(), "x")).isEqualTo("b");
+            } finally {
+                predecessor.close();
+            }
+        }
+    }
+
+    @Test
+    void aRouteShuttingDownRefusesChangesInsteadOfIgnoringThem() throws Exception {
+        try (Backend a = Backend.start(Backend.namedAnswer("a"));
+                Backend b = Backend.start(Backend.namedAnswer("b"))) {
+            Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("s"),
+                    List.of(TestConfigs.route("web", "a", Map.of("a", a.port(), "b", b.port())))));
+            Route route = proxy.routes().get(0);
+            proxy.close();
+
+            assertThatThrownBy(() -> route.switchTo("b")).isInstanceOf(RouteShutDownException.class)
+                    .hasMessage("route web is shutting down: its state can no longer change");
+            assertThatThrownBy(route::pause).isInstanceOf(RouteShutDownException.class);
+            assertThatThrownBy(route::resume).isInstanceOf(RouteShutDownException.class);
+            assertThat(route.status().activeSlot()).isEqualTo("a");
+            assertThat(route.status().state()).isEqualTo(GateState.OPEN);
+        }
+    }
+
+    @Test
     void shutdownLetsLiveRelaysFinishAndClosesHeldConnectionsWithAReason() throws Exception {
         CompletableFuture<Void> answerNow = new CompletableFuture<>();
         Backend slowAnswer = Backend.start(socket -> {

@@ -11,6 +11,7 @@ import dev.holdport.proxy.DrainResult;
 import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
 import dev.holdport.proxy.RouteStatus;
+import dev.holdport.proxy.RouteShutDownException;
 import dev.holdport.proxy.UnknownSlotException;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import jdk.net.ExtendedSocketOptions;
@@ -243,6 +244,8 @@ public final class ApiHandler extends Handler.Abstract {
             }
         } catch (UnknownSlotException e) {
             throw ApiProblem.unknownSlot(e.getMessage());
+        } catch (RouteShutDownException e) {
+            throw ApiProblem.shuttingDown(e.getMessage());
         }
     }
 
