@@ -10,6 +10,7 @@ import dev.holdport.deploy.Deployer;
 import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.Route;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -57,6 +58,16 @@ public final class HoldportProcess {
      * processes and the admin API's port (see {@link Predecessor}).
      */
     public static HoldportProcess start(HoldportConfig config, Long predecessorPid) throws StartFailure {
+        return start(config, predecessorPid, new CompletableFuture<>());
+    }
+
+    /**
+     * {@link #start(HoldportConfig, Long)}; when {@code stopAsked} completes while the take-over
+     * waits for the predecessor to exit, the wait is given up: this holdport drains its own
+     * relays (as a stop would) and throws a {@link StartFailure#isStopRequested() stop request}.
+     */
+    public static HoldportProcess start(HoldportConfig config, Long predecessorPid, CompletableFuture<String> stopAsked)
+            throws StartFailure {
         Predecessor predecessor = predecessorPid == null ? null : Predecessor.of(predecessorPid);
         HoldportMetrics metrics = new HoldportMetrics();
         Proxy proxy;
@@ -70,9 +81,17 @@ public final class HoldportProcess {
             // Its own stop is bounded by its drain timeout plus the time a deploy in progress may
             // take to stop (a slot's stop-timeout plus 15 s): the same bound systemd's unit allows.
             try {
-                predecessor.stop(config.shutdownDrainTimeout().plus(PREDECESSOR_STOP_MARGIN));
+                predecessor.stop(config.shutdownDrainTimeout().plus(PREDECESSOR_STOP_MARGIN), stopAsked);
             } catch (StartFailure e) {
-                proxy.close();
+                if (e.isStopRequested()) {
+                    // This process already relays connections: they get the drain a stop gives.
+                    log.info("take-over: {} received while waiting for holdport pid {} to exit: giving up the"
+                            + " take-over and stopping", stopAsked.join(), predecessor.pid());
+                    proxy.shutdown(config.shutdownDrainTimeout());
+                    log.info("stopped");
+                } else {
+                    proxy.close();
+                }
                 throw e;
             }
             proxy.followStateLeftByPredecessor();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -112,40 +113,45 @@ final class Predecessor {
      * systemd would at its stop timeout. Slot supervision and the admin API must not start while it
      * lives: two holdports would supervise the same processes.
      *
-     * @throws StartFailure when it cannot be signalled or is still alive after the kill
+     * @param stopAsked completes when this holdport is itself asked to stop meanwhile: the wait
+     *     ends there, leaving the predecessor to finish its own stop
+     * @throws StartFailure when it cannot be signalled, is still alive after the kill, or
+     *     {@code stopAsked} completed first ({@link StartFailure#isStopRequested()})
      */
-    void stop(Duration bound) throws StartFailure {
+    void stop(Duration bound, CompletableFuture<String> stopAsked) throws StartFailure {
         log.info("take-over: listening beside holdport pid {}; asking it to stop (SIGTERM) and waiting up to {} for it to exit",
                 process.pid(), DurationText.human(DurationText.seconds(bound)));
         if (!process.destroy() && process.isAlive()) {
             throw new StartFailure("the take-over", new IllegalStateException(
                     "cannot signal holdport pid " + process.pid() + "; it goes on serving"), false);
         }
-        if (awaitExit(bound)) {
+        if (awaitExit(bound, stopAsked)) {
             log.info("take-over: holdport pid {} has exited", process.pid());
             return;
+        }
+        if (stopAsked.isDone()) {
+            throw StartFailure.stopRequested("take-over given up on " + stopAsked.join() + ": holdport pid "
+                    + process.pid() + " goes on stopping, this one has drained its own relays and stopped");
         }
         log.warn("take-over: holdport pid {} still runs after {}; killing it (SIGKILL)", process.pid(),
                 DurationText.human(DurationText.seconds(bound)));
         process.destroyForcibly();
-        if (!awaitExit(KILL_WAIT)) {
+        if (!awaitExit(KILL_WAIT, new CompletableFuture<>())) {
             throw new StartFailure("the take-over", new IllegalStateException(
                     "holdport pid " + process.pid() + " is still alive after SIGKILL"), false);
         }
         log.info("take-over: holdport pid {} was killed", process.pid());
     }
 
-    private boolean awaitExit(Duration bound) {
+    /** True once the process has exited; false at {@code bound} or when {@code stopAsked} completes first. */
+    private boolean awaitExit(Duration bound, CompletableFuture<String> stopAsked) {
         try {
-            process.onExit().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
+            CompletableFuture.anyOf(process.onExit(), stopAsked).get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // decided below
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return !process.isAlive();
-        } catch (ExecutionException e) {
-            return !process.isAlive();
         }
+        return !process.isAlive();
     }
 }

@@ -1,6 +1,8 @@
 package dev.holdport.admin;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -14,10 +16,38 @@ public final class ShutdownSignals {
 
     private static final Logger log = LoggerFactory.getLogger(ShutdownSignals.class);
 
+    private static final String[] SIGNALS = {"TERM", "INT"};
+
     private ShutdownSignals() {}
 
     /** On the first TERM or INT, runs {@code shutdown} on its own thread, then exits 0. */
     public static void install(Runnable shutdown) {
+        install(shutdown, null);
+    }
+
+    /**
+     * Until {@link #install} replaces them: the first TERM or INT completes the returned future
+     * with the signal's name rather than ending the JVM at once. A start that waits long (a
+     * take-over waiting for its predecessor to exit) gives up on it; a start that completes
+     * hands it to {@code install}, which then stops holdport gracefully straight away.
+     */
+    public static CompletableFuture<String> rememberDuringStart() {
+        CompletableFuture<String> received = new CompletableFuture<>();
+        for (String name : SIGNALS) {
+            Signal.handle(new Signal(name), signal -> {
+                if (received.complete("SIG" + signal.getName())) {
+                    log.info("SIG{} received while starting", signal.getName());
+                }
+            });
+        }
+        return received;
+    }
+
+    /**
+     * {@link #install(Runnable)}; when {@code duringStart} (from {@link #rememberDuringStart}) is
+     * already complete, the stop begins at once, as if the signal had come now.
+     */
+    public static void install(Runnable shutdown, CompletableFuture<String> duringStart) {
         Runnable stopAndExit = () -> {
             try {
                 shutdown.run();
@@ -28,16 +58,19 @@ public final class ShutdownSignals {
             System.exit(0);
         };
         AtomicBoolean started = new AtomicBoolean();
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> {
-                if (!started.compareAndSet(false, true)) {
-                    log.info("SIG{} received: already shutting down", signal.getName());
-                    return;
-                }
-                log.info("SIG{} received: shutting down", signal.getName());
-                Thread thread = new Thread(stopAndExit, "holdport-shutdown");
-                thread.start();
-            });
+        Consumer<String> stop = signal -> {
+            if (!started.compareAndSet(false, true)) {
+                log.info("{} received: already shutting down", signal);
+                return;
+            }
+            log.info("{} received: shutting down", signal);
+            new Thread(stopAndExit, "holdport-shutdown").start();
+        };
+        for (String name : SIGNALS) {
+            Signal.handle(new Signal(name), signal -> stop.accept("SIG" + signal.getName()));
+        }
+        if (duringStart != null && duringStart.isDone()) {
+            stop.accept(duringStart.join() + " (while starting)");
         }
     }
 }

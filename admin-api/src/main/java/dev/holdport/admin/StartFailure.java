@@ -11,6 +11,7 @@ public final class StartFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final boolean configError;
+    private final boolean stopRequested;
 
     /**
      * @param part        what could not start, as the message names it: {@code the admin API}
@@ -20,10 +21,26 @@ public final class StartFailure extends Exception {
     StartFailure(String part, Throwable cause, boolean configError) {
         super("cannot start " + part + ": " + reasons(cause), cause);
         this.configError = configError;
+        this.stopRequested = false;
+    }
+
+    private StartFailure(String why) {
+        super(why);
+        this.configError = false;
+        this.stopRequested = true;
+    }
+
+    /** Not a failure: holdport was asked to stop (a signal) before it had started, and has stopped (exit 0). */
+    static StartFailure stopRequested(String why) {
+        return new StartFailure(why);
     }
 
     public boolean isConfigError() {
         return configError;
+    }
+
+    public boolean isStopRequested() {
+        return stopRequested;
     }
 
     /** An exception's message followed by each cause's that adds something. */

@@ -187,6 +187,36 @@ class TakeOverTest {
         assertThat(HttpGet.once(port, 10_000).body()).isEqualTo("hello\n");
     }
 
+    @Test
+    void aSignalWhileWaitingForThePredecessorStopsTheSuccessorGracefully() throws Exception {
+        writeConfig("60s");
+        HoldportRun old = run();
+        awaitReady(old);
+        HoldportRun successor;
+        // An idle relay keeps the predecessor draining, so the successor is still waiting for it.
+        try (Socket idle = new Socket("127.0.0.1", port)) {
+            await().atMost(WAIT).until(() -> api().routeStatus("web").get("live_relays").asInt() == 1);
+            successor = run("--take-over", Long.toString(old.process().pid()));
+            await().atMost(WAIT).until(() -> successor.log().contains("asking it to stop"));
+
+            successor.process().toHandle().destroy(); // SIGTERM
+
+            assertThat(successor.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(successor.log()).isTrue();
+            assertThat(successor.process().exitValue()).as(successor.log()).isZero();
+            assertThat(successor.awaitEnd())
+                    .contains("SIGTERM received while starting")
+                    .contains("giving up the take-over and stopping")
+                    .contains("data plane stopped")
+                    .doesNotContain("Exception")
+                    .doesNotContain("cannot start")
+                    .doesNotContain("SIGKILL");
+            // The predecessor is left to finish its own stop: neither killed nor waited on.
+            assertThat(old.process().isAlive()).isTrue();
+        }
+        assertThat(old.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(old.log()).isTrue();
+        assertThat(old.process().exitValue()).isZero();
+    }
+
     private static int answers(List<ClientLoop> clients) {
         return clients.stream().mapToInt(loop -> loop.answers().size()).sum();
     }

@@ -7,6 +7,7 @@ import dev.holdport.admin.StartFailure;
 import dev.holdport.config.HoldportConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -53,10 +54,17 @@ public final class RunCommand implements Callable<Integer> {
      */
     static int serveUntilSignalled(HoldportConfig config, Long predecessorPid, PrintWriter err,
             Consumer<HoldportProcess> started, Runnable stopped) {
+        // A take-over may wait a long time for its predecessor, while already relaying: a signal
+        // then stops it gracefully rather than ending the JVM under its connections.
+        CompletableFuture<String> signalled = predecessorPid == null ? null : ShutdownSignals.rememberDuringStart();
         HoldportProcess process;
         try {
-            process = HoldportProcess.start(config, predecessorPid);
+            process = HoldportProcess.start(config, predecessorPid,
+                    signalled == null ? new CompletableFuture<>() : signalled);
         } catch (StartFailure e) {
+            if (e.isStopRequested()) {
+                return Main.OK;
+            }
             err.println("holdport: " + e.getMessage());
             err.flush();
             return e.isConfigError() ? Main.USAGE : Main.REFUSED;
@@ -64,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
         ShutdownSignals.install(() -> {
             process.shutdown();
             stopped.run();
-        });
+        }, signalled);
         started.accept(process);
         // From here the signal handler's thread owns the end: it stops holdport and exits the
         // JVM with 0. This thread has nothing left to do but wait for that.
