@@ -30,7 +30,7 @@ final class ConfigKeys {
      * own keys. A section is an object ({@code hold { timeout = 2m }}).
      */
     static final Map<String, Set<String>> ROUTE_SECTIONS = sections(
-            "backend", ordered("connect-timeout", "retry-refused-for"),
+            "backend", ordered("connect-timeout", "retry-refused-for", "proxy-protocol"),
             "hold", ordered("max-connections", "timeout", "on-timeout"),
             "pause", ordered("max-duration"),
             "resume", ordered("max-rate"),

@@ -204,7 +204,8 @@ public final class ConfigLoader {
         BackendSettings backend = null;
         if (sections.containsKey("backend")) {
             SectionReader s = sections.get("backend");
-            backend = new BackendSettings(s.duration("connect-timeout", true), s.duration("retry-refused-for", false));
+            backend = new BackendSettings(s.duration("connect-timeout", true), s.duration("retry-refused-for", false),
+                    s.choice("proxy-protocol", ProxyProtocol.values(), ProxyProtocol::configName));
         }
         HoldSettings hold = null;
         if (sections.containsKey("hold")) {

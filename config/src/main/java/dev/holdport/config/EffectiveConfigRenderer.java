@@ -66,6 +66,7 @@ final class EffectiveConfigRenderer {
         open("backend");
         entry("connect-timeout", ConfigDurations.format(route.backend().connectTimeout()));
         entry("retry-refused-for", ConfigDurations.format(route.backend().retryRefusedFor()));
+        entry("proxy-protocol", route.backend().proxyProtocol().configName());
         close();
         open("hold");
         entry("max-connections", Integer.toString(route.hold().maxConnections()));

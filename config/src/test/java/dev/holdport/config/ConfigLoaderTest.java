@@ -288,7 +288,7 @@ class ConfigLoaderTest {
                         b { address = "backend.internal:9002", path = "/opt/app \\"b\\"" }
                       }
                       active = b
-                      backend { connect-timeout = 250ms, retry-refused-for = 0 }
+                      backend { connect-timeout = 250ms, retry-refused-for = 0, proxy-protocol = v2 }
                       hold { max-connections = 5, timeout = 90s, on-timeout = forward }
                       pause.max-duration = 2h
                       resume.max-rate = 100
@@ -299,6 +299,8 @@ class ConfigLoaderTest {
                 }
                 """);
 
+        assertThat(config.routes().get(0).backend())
+                .isEqualTo(new BackendSettings(Duration.ofMillis(250), Duration.ZERO, ProxyProtocol.V2));
         String rendered = ConfigLoader.render(config);
 
         assertThat(rendered).contains("token = \"***\"").doesNotContain("s3cret");

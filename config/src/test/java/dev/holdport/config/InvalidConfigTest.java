@@ -51,6 +51,7 @@ class InvalidConfigTest {
                 bad(web("backlog = 1.5"), "holdport.routes.web.backlog", "1.5 is not a whole number"),
                 bad(web("backlog = 3000000000"), "holdport.routes.web.backlog", "is too large"),
                 bad(web("hold.on-timeout = drop"), "holdport.routes.web.hold.on-timeout", "\"drop\" is not one of close, forward"),
+                bad(web("backend.proxy-protocol = v3"), "holdport.routes.web.backend.proxy-protocol", "\"v3\" is not one of off, v1, v2"),
                 bad(web("") + "holdport.transport = epoll", "holdport.transport", "\"epoll\" is not one of auto, io_uring, nio"),
                 bad(web("") + "holdport.transport { a = 1 }", "holdport.transport", "an object is not a string"),
                 bad(web("") + "holdport.admin.listen = localhost", "holdport.admin.listen", "\"localhost\" is not host:port"),

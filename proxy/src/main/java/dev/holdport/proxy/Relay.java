@@ -1,5 +1,6 @@
 package dev.holdport.proxy;
 
+import dev.holdport.config.ProxyProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -51,6 +52,10 @@ final class Relay {
 
     /** Starts both directions; {@code early} is what the client sent before the backend was there. */
     void start(ByteBuf early, boolean clientInputAlreadyEnded) {
+        ProxyProtocol proxyProtocol = route.config.backend().proxyProtocol();
+        if (proxyProtocol != ProxyProtocol.OFF) {
+            ProxyProtocolHeader.write(proxyProtocol, client, backend);
+        }
         if (early != null) {
             route.counters.bytesFromClients.add(early.readableBytes());
             backend.write(early, backend.voidPromise());

@@ -8,6 +8,7 @@ import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.HostPort;
 import dev.holdport.config.InvalidConfigException;
 import dev.holdport.config.OnHoldTimeout;
+import dev.holdport.config.ProxyProtocol;
 import dev.holdport.config.RouteConfig;
 import dev.holdport.config.TransportChoice;
 import java.nio.file.Path;
@@ -86,6 +87,13 @@ public final class TestConfigs {
         public Builder backend(Duration connectTimeout, Duration retryRefusedFor) {
             r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(),
                     new BackendSettings(connectTimeout, retryRefusedFor), r.hold(), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
+        public Builder proxyProtocol(ProxyProtocol version) {
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(),
+                    new BackendSettings(r.backend().connectTimeout(), r.backend().retryRefusedFor(), version), r.hold(),
+                    r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
 
