@@ -85,8 +85,8 @@ public final class HoldportProcess {
             } catch (StartFailure e) {
                 if (e.isStopRequested()) {
                     // This process already relays connections: they get the drain a stop gives.
-                    log.info("take-over: {} received while waiting for holdport pid {} to exit: giving up the"
-                            + " take-over and stopping", stopAsked.join(), predecessor.pid());
+                    log.info("take-over: {} received: giving up the take-over and stopping ({})", stopAsked.join(),
+                            e.getMessage());
                     proxy.shutdown(config.shutdownDrainTimeout());
                     log.info("stopped");
                 } else {

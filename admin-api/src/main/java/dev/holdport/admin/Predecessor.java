@@ -119,6 +119,11 @@ final class Predecessor {
      *     {@code stopAsked} completed first ({@link StartFailure#isStopRequested()})
      */
     void stop(Duration bound, CompletableFuture<String> stopAsked) throws StartFailure {
+        if (stopAsked.isDone()) {
+            // Asked to stop before the predecessor was: it goes on serving, untouched.
+            throw StartFailure.stopRequested("take-over given up on " + stopAsked.join()
+                    + " before holdport pid " + process.pid() + " was asked to stop: it goes on serving");
+        }
         log.info("take-over: listening beside holdport pid {}; asking it to stop (SIGTERM) and waiting up to {} for it to exit",
                 process.pid(), DurationText.human(DurationText.seconds(bound)));
         if (!process.destroy() && process.isAlive()) {

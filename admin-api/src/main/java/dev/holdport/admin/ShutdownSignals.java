@@ -44,8 +44,8 @@ public final class ShutdownSignals {
     }
 
     /**
-     * {@link #install(Runnable)}; when {@code duringStart} (from {@link #rememberDuringStart}) is
-     * already complete, the stop begins at once, as if the signal had come now.
+     * {@link #install(Runnable)}; when {@code duringStart} (from {@link #rememberDuringStart})
+     * completes, already or later, the stop begins as if the signal had come now.
      */
     public static void install(Runnable shutdown, CompletableFuture<String> duringStart) {
         Runnable stopAndExit = () -> {
@@ -69,8 +69,10 @@ public final class ShutdownSignals {
         for (String name : SIGNALS) {
             Signal.handle(new Signal(name), signal -> stop.accept("SIG" + signal.getName()));
         }
-        if (duringStart != null && duringStart.isDone()) {
-            stop.accept(duringStart.join() + " (while starting)");
+        if (duringStart != null) {
+            // Not a one-off isDone() check: a signal the JVM dispatched to the old handler just
+            // before the swap may complete the future only now.
+            duringStart.thenAccept(signal -> stop.accept(signal + " (while starting)"));
         }
     }
 }

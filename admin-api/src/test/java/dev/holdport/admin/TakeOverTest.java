@@ -3,14 +3,16 @@ package dev.holdport.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.holdport.admin.support.Api;
 import dev.holdport.admin.support.ClientLoop;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportRun;
 import dev.holdport.admin.support.HttpGet;
 import dev.holdport.proxy.testing.FreePort;
-import java.net.InetSocketAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,16 +42,16 @@ class TakeOverTest {
     Path dir;
 
     private final List<Process> processes = new ArrayList<>();
-    private HttpServer backend;
-    private HttpServer otherBackend;
+    private Answering backend;
+    private Answering otherBackend;
     private int port;
     private int adminPort;
     private Path config;
 
     @BeforeEach
     void backendsAndConfig() throws Exception {
-        backend = answering("hello\n");
-        otherBackend = answering("from b\n");
+        backend = new Answering("hello\n");
+        otherBackend = new Answering("from b\n");
         port = FreePort.pick();
         adminPort = FreePort.pick();
         config = dir.resolve("holdport.conf");
@@ -66,21 +71,58 @@ class TakeOverTest {
                     slots.b.address = "127.0.0.1:%d"
                   }
                 }
-                """.formatted(adminPort, drainTimeout, port, backend.getAddress().getPort(),
-                otherBackend.getAddress().getPort()));
+                """.formatted(adminPort, drainTimeout, port, backend.port(), otherBackend.port()));
     }
 
-    private static HttpServer answering(String text) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
-        server.createContext("/", exchange -> {
-            byte[] body = text.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Connection", "close");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
-        return server;
+    /**
+     * A loopback HTTP backend answering every request with {@code text}, one thread a connection.
+     * Not the JDK's HttpServer: that closes a new connection which sends nothing after its idle
+     * interval, and the tests keep an idle relay open to hold a predecessor in its drain.
+     */
+    private static final class Answering implements AutoCloseable {
+        private final ServerSocket server;
+        private final ExecutorService threads = Executors.newCachedThreadPool();
+
+        Answering(String text) throws IOException {
+            server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+            byte[] answer = ("HTTP/1.0 200 OK\r\nContent-Length: " + text.length() + "\r\nConnection: close\r\n\r\n" + text)
+                    .getBytes(StandardCharsets.US_ASCII);
+            threads.execute(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        threads.execute(() -> answer(socket, answer));
+                    } catch (IOException | RejectedExecutionException e) {
+                        return; // closed
+                    }
+                }
+            });
+        }
+
+        private static void answer(Socket socket, byte[] answer) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                int matched = 0; // of "\r\n\r\n", the end of the request's head
+                for (int b; matched < 4 && (b = in.read()) >= 0; ) {
+                    matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : (b == '\r' ? 1 : 0);
+                }
+                if (matched == 4) {
+                    socket.getOutputStream().write(answer);
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            threads.shutdownNow();
+        }
     }
 
     @AfterEach
@@ -91,8 +133,8 @@ class TakeOverTest {
                 process.destroyForcibly();
             }
         }
-        backend.stop(0);
-        otherBackend.stop(0);
+        backend.close();
+        otherBackend.close();
     }
 
     private HoldportRun run(String... extraArgs) {

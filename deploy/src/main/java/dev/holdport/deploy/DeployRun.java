@@ -2,6 +2,7 @@ package dev.holdport.deploy;
 
 import dev.holdport.config.ConfigDurations;
 import dev.holdport.proxy.Route;
+import dev.holdport.proxy.RouteShutDownException;
 import dev.holdport.proxy.RouteStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -342,6 +343,10 @@ final class DeployRun implements Runnable {
             String reason = withDeadline(e.reason);
             finishStep(record, StepOutcome.FAILED, reason);
             throw new StepFailure(name, reason, e.cancelled);
+        } catch (RouteShutDownException e) {
+            // The data plane stopped under a step that outlived the deployer's close.
+            finishStep(record, StepOutcome.CANCELLED, "holdport shut down");
+            throw new StepFailure(name, "holdport shut down", true);
         } catch (RuntimeException e) {
             log.error("deploy {}: step {} failed unexpectedly", id, name, e);
             finishStep(record, StepOutcome.FAILED, "unexpected error: " + e);

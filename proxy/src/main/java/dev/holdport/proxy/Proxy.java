@@ -88,7 +88,11 @@ public final class Proxy implements AutoCloseable {
             proxy.close();
             throw e;
         }
-        proxy.persist();
+        if (!besidePredecessor) {
+            // Beside a predecessor the file is still its own: a change it makes meanwhile must
+            // not be overwritten with what this process read (followStateLeftByPredecessor).
+            proxy.persist();
+        }
         return proxy;
     }
 

@@ -1,6 +1,7 @@
 package dev.holdport.proxy;
 
 import dev.holdport.config.ProxyProtocol;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -11,6 +12,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The PROXY protocol header a backend connection starts with when the route's
@@ -28,6 +30,12 @@ final class ProxyProtocolHeader {
      */
     static void write(ProxyProtocol version, Channel client, Channel backend) {
         HAProxyMessage header = of(version, client.remoteAddress(), client.localAddress());
+        if (header == null) {
+            // Not a TCP/IP peer (cannot happen on a TCP listener): say so rather than make one up.
+            // Netty's version 1 encoder needs addresses, so that line is written as it is.
+            backend.write(Unpooled.copiedBuffer("PROXY UNKNOWN\r\n", StandardCharsets.US_ASCII), backend.voidPromise());
+            return;
+        }
         backend.pipeline().addFirst(HAProxyMessageEncoder.INSTANCE);
         try {
             backend.write(header, backend.voidPromise());
@@ -36,12 +44,13 @@ final class ProxyProtocolHeader {
         }
     }
 
+    /** The header; null for version 1 when either address is not an IP one (then {@code UNKNOWN}). */
     static HAProxyMessage of(ProxyProtocol version, SocketAddress source, SocketAddress destination) {
         HAProxyProtocolVersion v = version == ProxyProtocol.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2;
         if (!(source instanceof InetSocketAddress from) || !(destination instanceof InetSocketAddress to)
                 || from.getAddress() == null || to.getAddress() == null) {
-            // Not a TCP/IP peer (cannot happen on a TCP listener): say so rather than make one up.
-            return new HAProxyMessage(v, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
+            return v == HAProxyProtocolVersion.V1 ? null
+                    : new HAProxyMessage(v, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0);
         }
         boolean ipv4 = from.getAddress() instanceof Inet4Address && to.getAddress() instanceof Inet4Address;
         return new HAProxyMessage(v, HAProxyCommand.PROXY,

@@ -136,7 +136,9 @@ final class Relay {
                 return; // a failed write already aborted the relay
             }
             if (shutOutputDirectly(to)) {
-                outputShut(to);
+                if (!ended) {
+                    outputShut(to);
+                }
             } else {
                 // Netty builds an exception, stack trace and all, for every shutdownOutput. Walking
                 // this deep completion stack was the largest single cost of a short connection;
@@ -153,8 +155,9 @@ final class Relay {
      * {@code ChannelOutputShutdownException} Netty builds to fail writes still queued. None are:
      * the empty write that brought us here completed, so everything before it was written, and
      * the other side's input has ended, so nothing more will be written. Returns false when the
-     * channel's socket is not reachable this way (NIO) or the call failed, leaving it to
-     * {@link #shutOutput}, which then behaves (and reports errors) exactly as before.
+     * channel's socket is not reachable this way (NIO), leaving it to {@link #shutOutput}. A
+     * failed call (the peer reset meanwhile) fails the relay: the socket already counts its
+     * output as shut, so Netty's path would not even try again.
      */
     private boolean shutOutputDirectly(Channel to) {
         if (!(to instanceof UnixChannel unix) || !(unix.fd() instanceof Socket socket)) {
@@ -163,7 +166,8 @@ final class Relay {
         try {
             socket.shutdown(false, true);
         } catch (IOException e) {
-            return false;
+            failed(to, e);
+            return true;
         }
         // Nothing can be written to `to` any more, so its own FIN may simply close it
         // (channelInactive ends the relay) instead of Netty shutting its input first.

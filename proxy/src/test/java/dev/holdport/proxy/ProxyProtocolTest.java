@@ -93,6 +93,8 @@ class ProxyProtocolTest {
                 client.getOutputStream().write("x\n".getBytes(StandardCharsets.US_ASCII));
                 client.getOutputStream().flush();
                 await().atMost(Duration.ofSeconds(30)).until(() -> route.status().held() == 1);
+                // Whether the held client's bytes were read while it was held (the usual case) or
+                // only once its relay started, the header must reach the backend before them.
                 route.resume();
                 assertThat(new String(client.getInputStream().readNBytes(3), StandardCharsets.US_ASCII)).isEqualTo("ok\n");
 
@@ -122,6 +124,19 @@ class ProxyProtocolTest {
             assertThat(header.destinationPort()).isEqualTo(80);
         } finally {
             header.release();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aPeerWithoutAnIpAddressIsUnknownRatherThanMadeUp() {
+        java.net.SocketAddress notIp = java.net.UnixDomainSocketAddress.of("/run/app.sock");
+        assertThat(ProxyProtocolHeader.of(ProxyProtocol.V1, notIp, notIp))
+                .as("version 1 writes the literal line PROXY UNKNOWN").isNull();
+        HAProxyMessage v2 = ProxyProtocolHeader.of(ProxyProtocol.V2, notIp, new InetSocketAddress("127.0.0.1", 80));
+        try {
+            assertThat(v2.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.UNKNOWN);
+        } finally {
+            v2.release();
         }
     }
 }
