@@ -37,6 +37,8 @@ public final class ShutdownSignals {
             Signal.handle(new Signal(name), signal -> {
                 if (received.complete("SIG" + signal.getName())) {
                     log.info("SIG{} received while starting", signal.getName());
+                } else {
+                    log.info("SIG{} received while starting: already stopping", signal.getName());
                 }
             });
         }
