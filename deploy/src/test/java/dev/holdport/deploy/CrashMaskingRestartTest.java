@@ -33,7 +33,7 @@ class CrashMaskingRestartTest {
         Path aMayServe = dir.resolve("a-may-serve");
         try (TestHoldport holdport = new TestHoldport(dir)
                 .install("a", Installs.serving("v1"))
-                .install("b", "while [ ! -e '" + bMayExit + "' ]; do sleep 0.05; done\n" + Installs.exitingAtStart())
+                .install("b", Installs.waitingFor(bMayExit) + Installs.exitingAtStart())
                 .start()) {
             holdport.awaitServing("v1");
             // Once stopped, a fails its next start (the rollback's); later starts serve once the test lets them.
@@ -98,8 +98,7 @@ class CrashMaskingRestartTest {
             holdport.awaitServing("v1");
             Path pauseFile = holdport.stateDir().resolve("slots/web/crash-masking-pause.json");
             // a dies; its restart does not listen until the test lets it.
-            Installs.install(holdport.slotPath("a"), "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n"
-                    + Installs.serving("v1"));
+            Installs.install(holdport.slotPath("a"), Installs.waitingFor(aMayServe) + Installs.serving("v1"));
             ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
             await().until(() -> holdport.status("a").restarts() == 1 && holdport.route().status().paused());
             assertThat(pauseFile).as("crash masking owns the pause").exists();

@@ -40,6 +40,11 @@ final class Installs {
         return "exec flock -n -E 75 '" + lock + "' " + java() + " \"$HOLDPORT_PORT\" " + name;
     }
 
+    /** The start of a script that waits until {@code file} exists, so a test decides when the rest runs. */
+    static String waitingFor(Path file) {
+        return "while [ ! -e '" + file + "' ]; do sleep 0.05; done\n";
+    }
+
     /** A version that fails at start, saying why on stderr. */
     static String exitingAtStart() {
         return "echo 'config error: no such database' >&2\nexit 3";
@@ -52,7 +57,7 @@ final class Installs {
     static String failingOnceThenServingWhen(Path failedOnce, Path mayServe, String name) {
         return "if [ ! -e '" + failedOnce + "' ]; then\n"
                 + "  touch '" + failedOnce + "'; echo 'disk full' >&2; exit 4\nfi\n"
-                + "while [ ! -e '" + mayServe + "' ]; do sleep 0.05; done\n" + serving(name);
+                + waitingFor(mayServe) + serving(name);
     }
 
     /** A version that runs but never listens. */

@@ -84,7 +84,7 @@ class RollbackTest {
         try (TestHoldport holdport = new TestHoldport(dir)
                 .install("a", Installs.serving("v1"))
                 // b fails, once the test has a client held by the deploy.
-                .install("b", "while [ ! -e '" + bMayExit + "' ]; do sleep 0.05; done\n" + Installs.exitingAtStart())
+                .install("b", Installs.waitingFor(bMayExit) + Installs.exitingAtStart())
                 // A client released to a slot whose process is not running would fail at once.
                 .routeSettings("backend.retry-refused-for = 200ms")
                 .start()) {
@@ -139,8 +139,7 @@ class RollbackTest {
             holdport.awaitServing("v1");
             // a dies; crash masking holds clients and restarts it, but the new process does not
             // listen until the test lets it: it runs, and it is not ready.
-            Installs.install(holdport.slotPath("a"), "while [ ! -e '" + aMayServe + "' ]; do sleep 0.05; done\n"
-                    + Installs.serving("v1"));
+            Installs.install(holdport.slotPath("a"), Installs.waitingFor(aMayServe) + Installs.serving("v1"));
             ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
             await().until(() -> holdport.status("a").restarts() == 1 && holdport.status("a").running());
             CompletableFuture<String> held = holdport.askInBackground("held");
