@@ -49,22 +49,16 @@ public final class HoldportProcess {
      * @throws StartFailure naming the part that could not start (whatever had started is stopped)
      */
     public static HoldportProcess start(HoldportConfig config) throws StartFailure {
-        return start(config, null);
+        return start(config, null, new CompletableFuture<>());
     }
 
     /**
      * {@link #start(HoldportConfig)}, taking over from the holdport running as {@code predecessorPid}
      * when it is not null: listen beside it, stop it, and only once it has exited take the slot
-     * processes and the admin API's port (see {@link Predecessor}).
-     */
-    public static HoldportProcess start(HoldportConfig config, Long predecessorPid) throws StartFailure {
-        return start(config, predecessorPid, new CompletableFuture<>());
-    }
-
-    /**
-     * {@link #start(HoldportConfig, Long)}; when {@code stopAsked} completes while the take-over
-     * waits for the predecessor to exit, the wait is given up: this holdport drains its own
-     * relays (as a stop would) and throws a {@link StartFailure#isStopRequested() stop request}.
+     * processes and the admin API's port (see {@link Predecessor}). When {@code stopAsked}
+     * completes while the take-over waits for the predecessor to exit, the wait is given up: this
+     * holdport drains its own relays (as a stop would) and throws a
+     * {@link StartFailure#isStopRequested() stop request}.
      */
     public static HoldportProcess start(HoldportConfig config, Long predecessorPid, CompletableFuture<String> stopAsked)
             throws StartFailure {
