@@ -336,11 +336,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        route.untrack();
-        if (relay != null) {
-            relay.closed(channel);
-        } else {
-            clientGone();
+        try {
+            if (relay != null) {
+                relay.closed(channel);
+            } else {
+                clientGone();
+            }
+        } finally {
+            route.untrack();
         }
     }
 

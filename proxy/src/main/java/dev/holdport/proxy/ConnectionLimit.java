@@ -32,11 +32,12 @@ final class ConnectionLimit {
     static final int RESERVED_FILES = 256;
     /**
      * Netty's io_uring accept is multishot: once armed, the kernel accepts every connection
-     * waiting in the backlog in one go, as far as the completion queue has room (Netty's default
-     * size, 4096), before holdport can stop it. A full backlog is therefore accepted past the
-     * limit, and the derived limit keeps room for that.
+     * waiting in the backlog in one go, as far as the loop's completion queue has room (Netty's
+     * default size, 4096, shared by the loop's listeners), before holdport can stop it.
      */
-    static final int MAX_ACCEPT_BURST = 4096;
+    static final int IO_URING_ACCEPT_BURST_PER_LOOP = 4096;
+    /** NIO accepts at most 16 connections a read (Netty's default) and then looks at auto-read again. */
+    static final int NIO_ACCEPT_BURST_PER_LISTENER = 16;
 
     private final int max;
     private final int acceptAgainAt;
@@ -52,15 +53,15 @@ final class ConnectionLimit {
     }
 
     /** The configured limit, or the one the process's open-file limit allows; logs which. */
-    static ConnectionLimit of(HoldportConfig config, int listenersPerRoute, Runnable onChange) {
+    static ConnectionLimit of(HoldportConfig config, boolean ioUring, int loops, Runnable onChange) {
         OptionalLong files = openFileLimit();
-        long reserve = reservedFiles(config, listenersPerRoute, somaxconn());
+        long burst = acceptBurst(config, ioUring, loops, somaxconn());
         if (config.maxClientConnections() > 0) {
             int max = config.maxClientConnections();
-            if (files.isPresent() && 2L * max + reserve > files.getAsLong()) {
+            if (files.isPresent() && 2L * max + RESERVED_FILES + burst > files.getAsLong()) {
                 log.warn("max-client-connections = {}: at that many, this process may run out of file descriptors"
-                        + " (open-file limit {}; each connection needs 2, and about {} are kept for the rest)",
-                        max, files.getAsLong(), reserve);
+                        + " (open-file limit {}; each connection needs 2, {} are kept for the rest, and the listeners"
+                        + " may accept up to {} at once past the limit)", max, files.getAsLong(), RESERVED_FILES, burst);
             }
             log.info("at most {} client connections at once (max-client-connections); past that, new clients wait in the listen backlog", max);
             return new ConnectionLimit(max, onChange);
@@ -69,28 +70,45 @@ final class ConnectionLimit {
             log.info("open-file limit unknown here: no limit on client connections");
             return new ConnectionLimit(Integer.MAX_VALUE, onChange);
         }
-        long derived = (files.getAsLong() - reserve) / 2;
+        long limit = files.getAsLong();
+        // Room for the accept burst, but never more than half the files: with many loops and
+        // routes the worst case (every backlog full as accepting resumes) could take them all.
+        long kept = RESERVED_FILES + Math.min(burst, limit / 2);
+        long derived = (limit - kept) / 2;
         int max = (int) Math.max(1, Math.min(Integer.MAX_VALUE, derived));
+        if (burst > limit / 2) {
+            log.warn("the listen backlogs could hand this process up to {} connections at once past its limit, more than"
+                    + " half its open-file limit ({}, ulimit -n): a flood that fills every backlog may run it out of files;"
+                    + " raise the limit or lower the routes' backlog", burst, limit);
+        }
         if (derived < 64) {
             log.warn("the open-file limit ({}, ulimit -n) leaves room for only {} client connections at once (each needs"
-                    + " 2 files; {} are kept for listen backlogs and the rest): raise the limit", files.getAsLong(), max, reserve);
+                    + " 2 files; {} are kept for accept bursts and the rest): raise the limit", limit, max, kept);
         } else {
-            log.info("at most {} client connections at once (open-file limit {}, each needs 2 files, {} kept for the rest);"
-                    + " past that, new clients wait in the listen backlog", max, files.getAsLong(), reserve);
+            log.info("at most {} client connections at once (open-file limit {}, each needs 2 files, {} kept for accept"
+                    + " bursts and the rest); past that, new clients wait in the listen backlog", max, limit, kept);
         }
         return new ConnectionLimit(max, onChange);
     }
 
     /**
-     * What the limit keeps free: a fixed reserve, and for every listener the connections a
-     * multishot accept can take at once beyond the limit (its backlog, as the kernel caps it).
+     * How many connections the listeners can accept at once past the limit, before they are told
+     * to stop: on io_uring, each loop's listeners' backlogs (as the kernel caps them) up to the
+     * loop's completion queue; on NIO, one read's worth per listener.
      */
-    static long reservedFiles(HoldportConfig config, int listenersPerRoute, int somaxconn) {
-        long burst = 0;
+    static long acceptBurst(HoldportConfig config, boolean ioUring, int loops, int somaxconn) {
+        long backlogs = 0;
         for (RouteConfig route : config.routes()) {
-            burst += (long) listenersPerRoute * Math.min(Math.min(route.backlog(), somaxconn), MAX_ACCEPT_BURST);
+            backlogs += Math.min(route.backlog(), somaxconn);
         }
-        return RESERVED_FILES + burst;
+        if (ioUring) {
+            return (long) loops * Math.min(backlogs, IO_URING_ACCEPT_BURST_PER_LOOP);
+        }
+        long perLoop = 0;
+        for (RouteConfig route : config.routes()) {
+            perLoop += Math.min(Math.min(route.backlog(), somaxconn), NIO_ACCEPT_BURST_PER_LISTENER);
+        }
+        return loops * perLoop;
     }
 
     /** The soft {@code RLIMIT_NOFILE} (which the JVM raises to the hard one at start), if the platform tells. */

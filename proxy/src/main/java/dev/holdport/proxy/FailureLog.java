@@ -1,6 +1,7 @@
 package dev.holdport.proxy;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -20,11 +21,16 @@ final class FailureLog {
     }
 
     void warn(String message) {
+        warn(() -> message);
+    }
+
+    /** The message is made only when it is logged: a failure may repeat very fast. */
+    void warn(Supplier<String> message) {
         long now = System.nanoTime();
         long allowed = nextAllowed.get();
         if (now - allowed >= 0 && nextAllowed.compareAndSet(allowed, now + INTERVAL_NANOS)) {
             long left = suppressed.getAndSet(0);
-            log.warn(left == 0 ? message : message + " (and " + left + " similar in the last second)");
+            log.warn(left == 0 ? message.get() : message.get() + " (and " + left + " similar in the last second)");
         } else {
             suppressed.incrementAndGet();
         }

@@ -37,11 +37,12 @@ public final class Proxy implements AutoCloseable {
         this.stateFile = new StateFile(config.stateFile());
         Map<String, SavedRouteState> saved = readStateFile();
         this.group = transport.newEventLoopGroup(config.eventLoopThreads());
-        int listenersPerRoute = 0;
+        int loops = 0;
         for (var loop : group) {
-            listenersPerRoute++;
+            loops++;
         }
-        this.limit = ConnectionLimit.of(config, listenersPerRoute, () -> routes.values().forEach(Route::applyAccepting));
+        this.limit = ConnectionLimit.of(config, transport.name().equals("io_uring"), loops,
+                () -> routes.values().forEach(Route::applyAccepting));
         for (RouteConfig rc : config.routes()) {
             SavedRouteState state = saved.get(rc.name());
             String active = rc.active();

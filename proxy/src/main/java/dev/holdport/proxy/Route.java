@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,10 @@ public final class Route {
     final RouteCounters counters = new RouteCounters();
     final ProxyObserver observer;
     final FailureLog failureLog = new FailureLog(log);
+    /** Failed accepts apart: a burst of them must not hide backend failures, nor they it. */
+    private final FailureLog acceptFailureLog = new FailureLog(log);
+    /** Listeners resting after a failed accept (see {@link AcceptGuard#exceptionCaught}). */
+    private final Set<Channel> resting = ConcurrentHashMap.newKeySet();
     final Gate gate;
 
     private final Map<String, Slot> slots = new LinkedHashMap<>();
@@ -192,7 +197,11 @@ public final class Route {
     /** Each listener takes up the gate's wish and the process's connection limit as they are when it runs. */
     void applyAccepting() {
         for (Channel ch : listeners) {
-            ch.eventLoop().execute(() -> ch.config().setAutoRead(wantsToAccept()));
+            try {
+                ch.eventLoop().execute(() -> ch.config().setAutoRead(wantsToAccept()));
+            } catch (RejectedExecutionException e) {
+                // the loops are shutting down: nothing accepts any more
+            }
         }
     }
 
@@ -227,11 +236,16 @@ public final class Route {
          */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            failureLog.warn("route " + name() + ": cannot accept a connection (" + cause.getMessage()
+            acceptFailureLog.warn(() -> "route " + name() + ": cannot accept a connection (" + cause.getMessage()
                     + "): clients wait in the listen backlog");
             Channel listener = ctx.channel();
             listener.config().setAutoRead(false);
-            listener.eventLoop().schedule(() -> listener.config().setAutoRead(wantsToAccept()), 1, TimeUnit.SECONDS);
+            if (resting.add(listener)) { // one rest at a time, however fast the failures come
+                listener.eventLoop().schedule(() -> {
+                    resting.remove(listener);
+                    listener.config().setAutoRead(wantsToAccept());
+                }, 1, TimeUnit.SECONDS);
+            }
         }
     }
 
