@@ -73,7 +73,7 @@ class OpenFileLimitTest {
                   admin.listen = "127.0.0.1:%d"
                   routes.web {
                     listen = "127.0.0.1:%d"
-                    backlog = 64
+                    backlog = 32
                     slots.a.address = "127.0.0.1:%d"
                   }
                 }

@@ -30,12 +30,6 @@ final class ConnectionLimit {
 
     /** Files the process needs besides client connections: jars, logs, event loops, admin API connections, slot processes' pipes. */
     static final int RESERVED_FILES = 256;
-    /**
-     * Netty's io_uring accept is multishot: once armed, the kernel accepts every connection
-     * waiting in the backlog in one go, as far as the loop's completion queue has room (Netty's
-     * default size, 4096, shared by the loop's listeners), before holdport can stop it.
-     */
-    static final int IO_URING_ACCEPT_BURST_PER_LOOP = 4096;
     /** NIO accepts at most 16 connections a read (Netty's default) and then looks at auto-read again. */
     static final int NIO_ACCEPT_BURST_PER_LISTENER = 16;
 
@@ -71,12 +65,13 @@ final class ConnectionLimit {
             return new ConnectionLimit(Integer.MAX_VALUE, onChange);
         }
         long limit = files.getAsLong();
-        // Room for the accept burst, but never more than half the files: with many loops and
-        // routes the worst case (every backlog full as accepting resumes) could take them all.
-        long kept = RESERVED_FILES + Math.min(burst, limit / 2);
+        // Room for the accept burst (two files each: a connection accepted with the gate open is
+        // relayed at once), but never more than half the files: with many loops, routes or deep
+        // backlogs the worst case (every backlog full as accepting resumes) could take them all.
+        long kept = RESERVED_FILES + Math.min(2 * burst, limit / 2);
         long derived = (limit - kept) / 2;
         int max = (int) Math.max(1, Math.min(Integer.MAX_VALUE, derived));
-        if (burst > limit / 2) {
+        if (2 * burst > limit / 2) {
             log.warn("the listen backlogs could hand this process up to {} connections at once past its limit, more than"
                     + " half its open-file limit ({}, ulimit -n): a flood that fills every backlog may run it out of files;"
                     + " raise the limit or lower the routes' backlog", burst, limit);
@@ -93,8 +88,10 @@ final class ConnectionLimit {
 
     /**
      * How many connections the listeners can accept at once past the limit, before they are told
-     * to stop: on io_uring, each loop's listeners' backlogs (as the kernel caps them) up to the
-     * loop's completion queue; on NIO, one read's worth per listener.
+     * to stop. On io_uring, Netty's accept is multishot: once armed, the kernel accepts everything
+     * waiting in the backlog in one go (past a full completion queue too, through its overflow
+     * list), so it is every listener's backlog as the kernel caps it. On NIO, one read's worth
+     * per listener.
      */
     static long acceptBurst(HoldportConfig config, boolean ioUring, int loops, int somaxconn) {
         long backlogs = 0;
@@ -102,7 +99,7 @@ final class ConnectionLimit {
             backlogs += Math.min(route.backlog(), somaxconn);
         }
         if (ioUring) {
-            return (long) loops * Math.min(backlogs, IO_URING_ACCEPT_BURST_PER_LOOP);
+            return (long) loops * backlogs;
         }
         long perLoop = 0;
         for (RouteConfig route : config.routes()) {
