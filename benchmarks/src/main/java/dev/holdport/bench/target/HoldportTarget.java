@@ -14,10 +14,14 @@ import java.util.Map;
  * holdport from its shaded jar ({@code java -jar holdport.jar run --config F}), one route per
  * service, each with a single slot {@code a}, and its admin API on a free loopback port. Held
  * connections are unlimited in time and allowed up to 100,000 in number, for the hold-capacity
- * scenario. It runs with the launcher's default collector (parallel); extra JVM options come from
+ * scenario; the echo route it uses has a listen backlog of {@value #HOLD_BACKLOG}, where clients
+ * wait once holdport has as many client connections as its open-file limit allows. It runs with the launcher's default collector (parallel); extra JVM options come from
  * the {@code HOLDPORT_JAVA_OPTS} environment variable.
  */
 public final class HoldportTarget extends ProxyProcess {
+
+    /** The listen backlog of the route the hold step uses (the kernel caps it at net.core.somaxconn). */
+    public static final int HOLD_BACKLOG = 65_535;
 
     private final HoldportAdmin admin;
 
@@ -73,8 +77,11 @@ public final class HoldportTarget extends ProxyProcess {
                     .append("      slots.a.address = \"127.0.0.1:").append(backends.get(route)).append("\"\n")
                     .append("      active = a\n")
                     .append("      hold.max-connections = 100000\n")
-                    .append("      hold.timeout = 0\n")
-                    .append("    }\n");
+                    .append("      hold.timeout = 0\n");
+            if (route == Route.ECHO) {
+                cfg.append("      backlog = ").append(HOLD_BACKLOG).append('\n');
+            }
+            cfg.append("    }\n");
         }
         cfg.append("  }\n}\n");
         return cfg.toString();
