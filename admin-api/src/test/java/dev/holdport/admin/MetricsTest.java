@@ -41,10 +41,14 @@ class MetricsTest {
                 Map.entry("holdport_bytes_total", "counter"),
                 Map.entry("holdport_paused", "gauge"),
                 Map.entry("holdport_pauses_total", "counter"),
-                Map.entry("holdport_switches_total", "counter")));
+                Map.entry("holdport_switches_total", "counter"),
+                Map.entry("holdport_client_connections_open", "gauge"),
+                Map.entry("holdport_client_connections_limit", "gauge")));
         assertThat(metrics.types().keySet()).anyMatch(name -> name.startsWith("jvm_memory"));
         assertThat(metrics.value("holdport_connections_accepted_total", "route", "web")).isZero();
         assertThat(metrics.value("holdport_paused", "route", "web")).isZero();
+        assertThat(metrics.value("holdport_client_connections_open")).isZero();
+        assertThat(metrics.value("holdport_client_connections_limit")).as("derived from this JVM's open-file limit").isPositive();
         assertThat(metrics.value("holdport_connections_active", "route", "web", "slot", "a")).isZero();
         assertThat(metrics.value("holdport_connections_active", "route", "web", "slot", "b")).isZero();
         assertThat(metrics.value("holdport_connections_closed_total", "route", "web", "reason", "abandoned")).isZero();
@@ -65,6 +69,7 @@ class MetricsTest {
             LineClient leaving = LineClient.connect(holdport.port("web"), WAIT);
             await().atMost(WAIT).until(() -> scrape().value("holdport_connections_held", "route", "web") == 2);
             assertThat(scrape().value("holdport_connections_accepted_total", "route", "web")).isEqualTo(2);
+            assertThat(scrape().value("holdport_client_connections_open")).isEqualTo(2);
 
             leaving.close();
             await().atMost(WAIT).until(() -> scrape().value(

@@ -16,7 +16,7 @@ final class ConfigKeys {
 
     /** Keys directly under {@code holdport}. */
     static final Set<String> HOLDPORT = ordered(
-            "transport", "event-loop-threads", "state-file", "state-dir", "shutdown", "admin", "routes", "route-defaults",
+            "transport", "event-loop-threads", "max-client-connections", "state-file", "state-dir", "shutdown", "admin", "routes", "route-defaults",
             "slot-defaults");
 
     /** Keys under {@code holdport.shutdown}. */

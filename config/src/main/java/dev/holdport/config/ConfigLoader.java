@@ -111,6 +111,7 @@ public final class ConfigLoader {
 
         TransportChoice transport = holdport.choice("transport", TransportChoice.values(), TransportChoice::configName);
         Integer eventLoopThreads = holdport.integer("event-loop-threads", 0);
+        Integer maxClientConnections = holdport.integer("max-client-connections", 0);
         Path stateFile = null;
         Optional<Path> stateFileSetting = holdport.optionalPath("state-file");
         if (stateFileSetting.isPresent()) {
@@ -133,7 +134,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(new ArrayList<>(problems));
         }
-        return new HoldportConfig(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, stateDir);
+        return new HoldportConfig(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, stateDir,
+                maxClientConnections);
     }
 
     private static AdminConfig readAdmin(SectionReader admin) {

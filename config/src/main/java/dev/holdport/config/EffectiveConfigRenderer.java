@@ -23,6 +23,7 @@ final class EffectiveConfigRenderer {
         r.open("holdport");
         r.entry("transport", config.transport().configName());
         r.entry("event-loop-threads", Integer.toString(config.eventLoopThreads()));
+        r.entry("max-client-connections", Integer.toString(config.maxClientConnections()));
         r.entry("state-file", quote(config.stateFile().toString()));
         r.entry("state-dir", quote(config.stateDir().toString()));
         r.open("shutdown");

@@ -15,6 +15,8 @@ import java.util.List;
  * @param routes                every route, in config order
  * @param stateDir              where supervised slots keep pid and log files and deploy history is
  *                              kept; by default the state file's directory
+ * @param maxClientConnections  client connections open at once over all routes; 0 = derived
+ *                              from the process's open-file limit
  */
 public record HoldportConfig(
         TransportChoice transport,
@@ -23,7 +25,8 @@ public record HoldportConfig(
         Path stateFile,
         Duration shutdownDrainTimeout,
         List<RouteConfig> routes,
-        Path stateDir) {
+        Path stateDir,
+        int maxClientConnections) {
 
     public HoldportConfig {
         routes = List.copyOf(routes);
@@ -32,10 +35,15 @@ public record HoldportConfig(
         }
     }
 
-    /** A config whose state directory is the state file's directory (the default). */
+    /** A config whose state directory is the state file's directory and whose connection limit is derived (the defaults). */
     public HoldportConfig(TransportChoice transport, int eventLoopThreads, AdminConfig admin, Path stateFile,
                           Duration shutdownDrainTimeout, List<RouteConfig> routes) {
-        this(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, null);
+        this(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, null, 0);
+    }
+
+    /** The same config with another client-connection limit (0 = derived from the open-file limit). */
+    public HoldportConfig withMaxClientConnections(int max) {
+        return new HoldportConfig(transport, eventLoopThreads, admin, stateFile, shutdownDrainTimeout, routes, stateDir, max);
     }
 
     public RouteConfig route(String name) {

@@ -33,6 +33,7 @@ class ConfigLoaderTest {
         assertThat(config.stateFile()).isEqualTo(Path.of("holdport-state.properties").toAbsolutePath());
         assertThat(config.stateDir()).as("the state file's directory").isEqualTo(Path.of("").toAbsolutePath());
         assertThat(config.shutdownDrainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.maxClientConnections()).as("derived from the open-file limit").isZero();
         assertThat(config.admin().listen()).isEqualTo(new HostPort("127.0.0.1", 9900));
         assertThat(config.admin().unixSocket()).isEmpty();
 
@@ -276,6 +277,7 @@ class ConfigLoaderTest {
                 holdport {
                   transport = nio
                   event-loop-threads = 3
+                  max-client-connections = 40000
                   state-file = "/tmp/a dir/state.properties"
                   shutdown.drain-timeout = 1500ms
                   admin { listen = "[::1]:0", token = "s3cret", unix-socket = "/run/holdport/admin.sock" }
@@ -301,12 +303,13 @@ class ConfigLoaderTest {
 
         assertThat(config.routes().get(0).backend())
                 .isEqualTo(new BackendSettings(Duration.ofMillis(250), Duration.ZERO, ProxyProtocol.V2));
+        assertThat(config.maxClientConnections()).isEqualTo(40_000);
         String rendered = ConfigLoader.render(config);
 
         assertThat(rendered).contains("token = \"***\"").doesNotContain("s3cret");
         AdminConfig masked = new AdminConfig(config.admin().listen(), Optional.of("***"), config.admin().unixSocket());
         HoldportConfig expected = new HoldportConfig(config.transport(), config.eventLoopThreads(), masked,
-                config.stateFile(), config.shutdownDrainTimeout(), config.routes());
+                config.stateFile(), config.shutdownDrainTimeout(), config.routes(), null, config.maxClientConnections());
         assertThat(ConfigLoader.parse(rendered)).isEqualTo(expected);
     }
 

@@ -45,6 +45,8 @@ class InvalidConfigTest {
                 bad(web("hold.max-connections = 0"), "holdport.routes.web.hold.max-connections", "must be at least 1"),
                 bad(web("resume.max-rate = -10"), "holdport.routes.web.resume.max-rate", "must not be negative"),
                 bad(web("") + "holdport.event-loop-threads = -1", "holdport.event-loop-threads", "must not be negative"),
+                bad(web("") + "holdport.max-client-connections = -5", "holdport.max-client-connections", "must not be negative"),
+                bad(web("") + "holdport.max-client-connections = many", "holdport.max-client-connections", "\"many\" is not a number"),
                 bad(web("pause.max-duration = forever"), "holdport.routes.web.pause.max-duration", "\"forever\" is not a duration"),
                 bad(web("") + "holdport.shutdown.drain-timeout = [1, 2]", "holdport.shutdown.drain-timeout", "a list is not a duration"),
                 bad(web("backlog = lots"), "holdport.routes.web.backlog", "\"lots\" is not a number"),

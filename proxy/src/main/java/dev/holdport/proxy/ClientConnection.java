@@ -336,6 +336,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        route.untrack();
         if (relay != null) {
             relay.closed(channel);
         } else {

@@ -28,6 +28,7 @@ public final class Proxy implements AutoCloseable {
     private final EventLoopGroup group;
     private final StateFile stateFile;
     private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final ConnectionLimit limit;
     private final Object persistLock = new Object();
     private boolean shutDown;
 
@@ -36,6 +37,11 @@ public final class Proxy implements AutoCloseable {
         this.stateFile = new StateFile(config.stateFile());
         Map<String, SavedRouteState> saved = readStateFile();
         this.group = transport.newEventLoopGroup(config.eventLoopThreads());
+        int listenersPerRoute = 0;
+        for (var loop : group) {
+            listenersPerRoute++;
+        }
+        this.limit = ConnectionLimit.of(config, listenersPerRoute, () -> routes.values().forEach(Route::applyAccepting));
         for (RouteConfig rc : config.routes()) {
             SavedRouteState state = saved.get(rc.name());
             String active = rc.active();
@@ -53,7 +59,7 @@ public final class Proxy implements AutoCloseable {
                 }
                 paused = state.paused();
             }
-            routes.put(rc.name(), new Route(rc, transport, group, observer, active, paused, this::persist));
+            routes.put(rc.name(), new Route(rc, transport, group, observer, active, paused, this::persist, limit));
         }
     }
 
@@ -168,6 +174,16 @@ public final class Proxy implements AutoCloseable {
     /** The transport in use: {@code io_uring} or {@code nio}. */
     public String transportName() {
         return transport.name();
+    }
+
+    /** Client connections open now, over all routes (held, connecting and relayed). */
+    public int openClientConnections() {
+        return limit.open();
+    }
+
+    /** The most client connections open at once ({@code max-client-connections}, or what the open-file limit allows). */
+    public int maxClientConnections() {
+        return limit.max();
     }
 
     public List<Route> routes() {

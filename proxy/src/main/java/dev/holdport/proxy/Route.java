@@ -53,6 +53,7 @@ public final class Route {
     private final EventLoopGroup group;
     private final EventLoop control;
     private final Runnable onStateChange;
+    private final ConnectionLimit limit;
     private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
@@ -64,8 +65,9 @@ public final class Route {
     private volatile List<Channel> listeners = List.of();
 
     Route(RouteConfig config, Transport transport, EventLoopGroup group, ProxyObserver observer,
-            String activeSlot, boolean paused, Runnable onStateChange) {
+            String activeSlot, boolean paused, Runnable onStateChange, ConnectionLimit limit) {
         this.config = config;
+        this.limit = limit;
         this.transport = transport;
         this.group = group;
         this.control = group.next();
@@ -179,29 +181,70 @@ public final class Route {
      */
     void setAccepting(boolean accepting) {
         this.accepting = accepting;
+        applyAccepting();
+    }
+
+    /** Each listener takes up the gate's wish and the process's connection limit as they are when it runs. */
+    void applyAccepting() {
         for (Channel ch : listeners) {
-            ch.eventLoop().execute(() -> ch.config().setAutoRead(this.accepting));
+            ch.eventLoop().execute(() -> ch.config().setAutoRead(wantsToAccept()));
         }
     }
 
+    private boolean wantsToAccept() {
+        return accepting && !limit.full();
+    }
+
     /**
-     * On every listener, ahead of Netty's acceptor: that acceptor turns accepting back on by itself
-     * a second after a failed accept (out of file descriptors), so each accepted connection
-     * re-applies the gate's wish. A volatile read per connection.
+     * On every listener, ahead of Netty's acceptor (which it stands in for when an accept fails).
+     * Each accepted connection re-applies the gate's wish and the connection limit: the listener
+     * may have accepted a burst before its auto-read was turned off.
      */
     @ChannelHandler.Sharable
     private final class AcceptGuard extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!accepting) {
+            if (!wantsToAccept()) {
                 ctx.channel().config().setAutoRead(false);
             }
             ctx.fireChannelRead(msg);
         }
+
+        /**
+         * An accept failed: the process is out of file descriptors by some other way than client
+         * connections (which the limit keeps in check), or out of memory. Trying again at once
+         * fails the same way, so the listener rests for a second and the clients wait in the
+         * backlog. The exception goes no further: Netty's acceptor would turn accepting back on a
+         * second later whatever the gate wants, and the pipeline's tail would log every failure.
+         */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            failureLog.warn("route " + name() + ": cannot accept a connection (" + cause.getMessage()
+                    + "): clients wait in the listen backlog; trying again in 1 s");
+            Channel listener = ctx.channel();
+            ChannelConfig cfg = listener.config();
+            cfg.setAutoRead(false);
+            // Netty 4.2.18's io_uring re-arms a multishot accept that ended in an error after this
+            // returns, auto-read off or not, and it would fail at once again (hundreds of thousands
+            // of times a second). Turning auto-read on and off from a task cancels that accept.
+            listener.eventLoop().execute(() -> {
+                if (!cfg.isAutoRead()) {
+                    cfg.setAutoRead(true);
+                    cfg.setAutoRead(false);
+                }
+            });
+            listener.eventLoop().schedule(() -> cfg.setAutoRead(wantsToAccept()), 1, TimeUnit.SECONDS);
+        }
     }
 
+    /** A client connection became active; {@link #untrack} follows when it closes. */
     void track(Channel client) {
+        limit.opened();
         clients.add(client);
+    }
+
+    void untrack() {
+        limit.closed();
     }
 
     void relayStarted(Relay relay) {

@@ -17,6 +17,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -45,6 +46,8 @@ public final class HoldportMetrics implements ProxyObserver {
     private final Counter deploys;
 
     private volatile Supplier<List<RouteStatus>> statusSource = List::of;
+    private volatile IntSupplier openClientConnections = () -> 0;
+    private volatile IntSupplier maxClientConnections = () -> 0;
     private static final Supplier<List<SlotProcessStatus>> NO_SLOTS = List::of;
     private volatile Supplier<List<SlotProcessStatus>> slotSource = NO_SLOTS;
     /** The slot processes read at the start of the current scrape. */
@@ -94,6 +97,17 @@ public final class HoldportMetrics implements ProxyObserver {
         gauge("holdport_connections_held", "Connections held now (accepted while paused, not yet released).",
                 RouteStatus::held);
         gauge("holdport_paused", "1 while the route is paused, else 0.", r -> r.paused() ? 1 : 0);
+        GaugeWithCallback.builder()
+                .name("holdport_client_connections_open")
+                .help("Client connections open now over all routes: held, connecting and relayed.")
+                .callback(callback -> callback.call(openClientConnections.getAsInt()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("holdport_client_connections_limit")
+                .help("The most client connections open at once (max-client-connections, or what the open-file limit"
+                        + " allows); past it new clients wait in the listen backlog.")
+                .callback(callback -> callback.call(maxClientConnections.getAsInt()))
+                .register(registry);
         gauge("holdport_oldest_held_seconds", "How long the oldest held connection has waited (0 when none).",
                 r -> r.oldestHeldAge().toNanos() / 1e9);
         GaugeWithCallback.builder()
@@ -172,7 +186,14 @@ public final class HoldportMetrics implements ProxyObserver {
      * Creates each route's histogram series so they show, at zero, before the first observation.
      */
     public void readStatusFrom(Supplier<List<RouteStatus>> source) {
+        readStatusFrom(source, () -> 0, () -> 0);
+    }
+
+    /** As {@link #readStatusFrom(Supplier)}, with the process-wide count of client connections and its limit. */
+    public void readStatusFrom(Supplier<List<RouteStatus>> source, IntSupplier openClientConnections, IntSupplier maxClientConnections) {
         this.statusSource = source;
+        this.openClientConnections = openClientConnections;
+        this.maxClientConnections = maxClientConnections;
         for (RouteStatus route : source.get()) {
             holdSeconds.labelValues(route.route());
             for (SlotStatus slot : route.slots()) {

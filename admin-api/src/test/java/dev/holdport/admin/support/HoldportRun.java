@@ -22,6 +22,24 @@ public record HoldportRun(Process process, ChildOutput out, ChildOutput err) {
                 ChildOutput.collect(process.getErrorStream()));
     }
 
+    /**
+     * As {@link #start}, under an open-file limit of {@code files} ({@code ulimit -n}, soft and
+     * hard, so the JVM cannot raise it).
+     */
+    public static HoldportRun startWithFileLimit(int files, String config) {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + files + " && exec \"$@\"", "bash"));
+        command.addAll(HoldportCommand.commandLine(List.of("run", "--config", config)));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("HOLDPORT_") || name.equals("NOTIFY_SOCKET"));
+        try {
+            Process process = builder.start();
+            return new HoldportRun(process, ChildOutput.collect(process.getInputStream()),
+                    ChildOutput.collect(process.getErrorStream()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public String log() {
         return err.text() + out.text();
     }

@@ -1,0 +1,137 @@
+package dev.holdport.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.holdport.admin.support.Api;
+import dev.holdport.admin.support.HoldportRun;
+import dev.holdport.proxy.testing.FreePort;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * More clients than holdport's open-file limit allows, all arriving while it is paused: a real
+ * holdport process under {@code ulimit -n 500}. It holds as many as its connection limit allows,
+ * the rest wait in the kernel (the listen backlog, then their own SYN retries); its admin API
+ * keeps answering, so the resume gets through; and every client is answered.
+ */
+class OpenFileLimitTest {
+
+    private static final int FILE_LIMIT = 500;
+    private static final int CLIENTS = 450;
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private HoldportRun holdport;
+    private ServerSocket backend;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (holdport != null) {
+            holdport.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        threads.shutdownNow();
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void aFloodBeyondTheFileLimitWhilePausedIsServedAndTheAdminApiStaysUp() throws Exception {
+        startEchoBackend();
+        int port = FreePort.pick();
+        int adminPort = FreePort.pick();
+        Path config = dir.resolve("holdport.conf");
+        Files.writeString(config, """
+                holdport {
+                  state-file = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                  routes.web {
+                    listen = "127.0.0.1:%d"
+                    backlog = 64
+                    slots.a.address = "127.0.0.1:%d"
+                  }
+                }
+                """.formatted(dir.resolve("state.properties"), adminPort, port, backend.getLocalPort()));
+        holdport = HoldportRun.startWithFileLimit(FILE_LIMIT, config.toString());
+        Api api = new Api("http://127.0.0.1:" + adminPort);
+        holdport.awaitReady(api, Duration.ofSeconds(60));
+        assertThat(holdport.log()).contains("open-file limit (500, ulimit -n) leaves room for only 58 client connections");
+        assertThat(api.post("/routes/web/pause").statusCode()).isEqualTo(200);
+
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            String line = "client " + i;
+            answers.add(threads.submit(() -> ask(port, line)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.routeStatus("web").path("held").asInt() >= 58);
+        assertThat(api.get("/status").statusCode()).as("the admin API still accepts connections").isEqualTo(200);
+
+        assertThat(api.post("/routes/web/resume").statusCode()).isEqualTo(200);
+        for (int i = 0; i < CLIENTS; i++) {
+            assertThat(answers.get(i).get(90, TimeUnit.SECONDS)).isEqualTo("client " + i);
+        }
+        assertThat(holdport.log())
+                .doesNotContain("Too many open files")
+                .doesNotContain("cannot connect");
+    }
+
+    /** One line there and back on a new connection; connect() itself waits while holdport's backlog is full. */
+    private static String ask(int port, String line) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setSoTimeout(120_000);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 120_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    private void startEchoBackend() throws IOException {
+        backend = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        threads.execute(() -> {
+            while (!backend.isClosed()) {
+                try {
+                    Socket socket = backend.accept();
+                    threads.execute(() -> echoLine(socket));
+                } catch (IOException | RejectedExecutionException e) {
+                    return; // closed
+                }
+            }
+        });
+    }
+
+    private static void echoLine(Socket socket) {
+        try (socket) {
+            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            if (line != null) {
+                socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.holdport.proxy;
+
+import dev.holdport.config.HoldportConfig;
+import dev.holdport.config.RouteConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The most client connections the process keeps open at once, over all routes, so that it never
+ * runs out of file descriptors. Out of them, it could not accept, could not open a backend
+ * socket for a released connection, and its admin API could not accept the {@code resume} that
+ * would end a pause. Past the limit every listener stops accepting: new clients wait in the
+ * kernel's listen backlog (connected from their side, never refused) and are accepted as
+ * connections close.
+ *
+ * <p>The count changes on the event loops; only a crossing of the limit (and back below it, a
+ * little lower so that a count hovering at the limit does not flip the listeners every time)
+ * takes the lock and tells the listeners, through {@code onChange}.
+ */
+final class ConnectionLimit {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
+
+    /** Files the process needs besides client connections: jars, logs, event loops, admin API connections, slot processes' pipes. */
+    static final int RESERVED_FILES = 256;
+    /**
+     * Netty's io_uring accept is multishot: once armed, the kernel accepts every connection
+     * waiting in the backlog in one go, as far as the completion queue has room (Netty's default
+     * size, 4096), before holdport can stop it. A full backlog is therefore accepted past the
+     * limit, and the derived limit keeps room for that.
+     */
+    static final int MAX_ACCEPT_BURST = 4096;
+
+    private final int max;
+    private final int acceptAgainAt;
+    private final Runnable onChange;
+    private final AtomicInteger open = new AtomicInteger();
+    private final FailureLog fullLog = new FailureLog(log);
+    private volatile boolean full;
+
+    ConnectionLimit(int max, Runnable onChange) {
+        this.max = Math.max(1, max);
+        this.acceptAgainAt = this.max - Math.max(1, this.max / 64);
+        this.onChange = onChange;
+    }
+
+    /** The configured limit, or the one the process's open-file limit allows; logs which. */
+    static ConnectionLimit of(HoldportConfig config, int listenersPerRoute, Runnable onChange) {
+        OptionalLong files = openFileLimit();
+        long reserve = reservedFiles(config, listenersPerRoute, somaxconn());
+        if (config.maxClientConnections() > 0) {
+            int max = config.maxClientConnections();
+            if (files.isPresent() && 2L * max + reserve > files.getAsLong()) {
+                log.warn("max-client-connections = {}: at that many, this process may run out of file descriptors"
+                        + " (open-file limit {}; each connection needs 2, and about {} are kept for the rest)",
+                        max, files.getAsLong(), reserve);
+            }
+            log.info("at most {} client connections at once (max-client-connections); past that, new clients wait in the listen backlog", max);
+            return new ConnectionLimit(max, onChange);
+        }
+        if (files.isEmpty()) {
+            log.info("open-file limit unknown here: no limit on client connections");
+            return new ConnectionLimit(Integer.MAX_VALUE, onChange);
+        }
+        long derived = (files.getAsLong() - reserve) / 2;
+        int max = (int) Math.max(1, Math.min(Integer.MAX_VALUE, derived));
+        if (derived < 64) {
+            log.warn("the open-file limit ({}, ulimit -n) leaves room for only {} client connections at once (each needs"
+                    + " 2 files; {} are kept for listen backlogs and the rest): raise the limit", files.getAsLong(), max, reserve);
+        } else {
+            log.info("at most {} client connections at once (open-file limit {}, each needs 2 files, {} kept for the rest);"
+                    + " past that, new clients wait in the listen backlog", max, files.getAsLong(), reserve);
+        }
+        return new ConnectionLimit(max, onChange);
+    }
+
+    /**
+     * What the limit keeps free: a fixed reserve, and for every listener the connections a
+     * multishot accept can take at once beyond the limit (its backlog, as the kernel caps it).
+     */
+    static long reservedFiles(HoldportConfig config, int listenersPerRoute, int somaxconn) {
+        long burst = 0;
+        for (RouteConfig route : config.routes()) {
+            burst += (long) listenersPerRoute * Math.min(Math.min(route.backlog(), somaxconn), MAX_ACCEPT_BURST);
+        }
+        return RESERVED_FILES + burst;
+    }
+
+    /** The soft {@code RLIMIT_NOFILE} (which the JVM raises to the hard one at start), if the platform tells. */
+    static OptionalLong openFileLimit() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long max = unix.getMaxFileDescriptorCount();
+            return max > 0 ? OptionalLong.of(max) : OptionalLong.empty();
+        }
+        return OptionalLong.empty();
+    }
+
+    /** The kernel's cap on a listen backlog; 4096 (Linux's default since 5.4) when unreadable. */
+    static int somaxconn() {
+        // A reader, not Files.readString: JDK 17's readString returns "4" for this file's "4096"
+        // (a /proc file says its size is 0).
+        try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn"))) {
+            String line = in.readLine();
+            return line == null ? 4096 : Integer.parseInt(line.trim());
+        } catch (IOException | NumberFormatException e) {
+            return 4096;
+        }
+    }
+
+    int max() {
+        return max;
+    }
+
+    int open() {
+        return open.get();
+    }
+
+    /** True while listeners should not accept. */
+    boolean full() {
+        return full;
+    }
+
+    /** A client connection was accepted (on its event loop). */
+    void opened() {
+        if (open.incrementAndGet() >= max && !full) {
+            update();
+        }
+    }
+
+    /** A client connection closed (on its event loop). */
+    void closed() {
+        if (open.decrementAndGet() <= acceptAgainAt && full) {
+            update();
+        }
+    }
+
+    /**
+     * Decides from the count as it is now, again after each change: a thread that saw a stale
+     * {@code full} and skipped this call has already moved the count, so the re-read sees its
+     * move (without it, a limit reached just as connections closed could stay "full" forever).
+     */
+    private synchronized void update() {
+        while (true) {
+            int n = open.get();
+            boolean shouldBeFull = full ? n > acceptAgainAt : n >= max;
+            if (shouldBeFull == full) {
+                return;
+            }
+            full = shouldBeFull;
+            if (shouldBeFull) {
+                fullLog.warn(n + " client connections open, the limit (" + max + "): new clients wait in the listen backlog until some close");
+            } else {
+                log.debug("{} client connections open: accepting again", n);
+            }
+            onChange.run();
+        }
+    }
+}
