@@ -139,7 +139,13 @@ public final class MarkdownReport {
                         + " limit: each one also needs a backend socket once released); past that it stops accepting, and"
                         + " further clients wait connected in the kernel's listen backlog, their request in the kernel,"
                         + " until holdport takes them after the resume.", limit)));
-        md.append(" Memory per connection counts the connections holdport held itself.\n\n");
+        md.append(" Memory per connection counts the connections holdport held itself.");
+        if (rows.stream().filter(r -> r.skipped() == null).count() > 1) {
+            md.append(" RSS growth is measured from each step's start: a later step starts in a holdport that kept memory"
+                    + " from relaying the earlier step's connections, reuses it, and so shows less RSS per connection (even"
+                    + " less than none); the heap figure, taken after full GCs, is not affected.");
+        }
+        md.append("\n\n");
         md.append("| connections | connected | held in holdport | waited in kernel backlog | RSS before → held"
                 + " | RSS per conn held in holdport | heap per conn held in holdport | release until all answered | answered | failed |\n");
         md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

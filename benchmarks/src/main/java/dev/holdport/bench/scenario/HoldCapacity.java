@@ -11,6 +11,7 @@ import dev.holdport.bench.run.RunContext;
 import dev.holdport.bench.target.HoldportAdmin;
 import dev.holdport.bench.target.HoldportTarget;
 import dev.holdport.bench.target.Route;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +136,14 @@ public final class HoldCapacity implements Scenario {
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
+            // At its limit holdport stops accepting, but an accept burst under way (io_uring's
+            // multishot accept) may still land some beyond it: wait until the count settles.
+            double before;
+            do {
+                before = held;
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                held = admin.heldConnections().orElse(0);
+            } while (held != before && System.nanoTime() < deadline);
             return (int) held;
         }
         long previous = -1;
@@ -230,9 +239,12 @@ public final class HoldCapacity implements Scenario {
     }
 
     /** The kernel's cap on a listen backlog, or empty where it cannot be read (then nothing is checked). */
-    private static OptionalLong somaxconn() {
-        try {
-            return OptionalLong.of(Long.parseLong(Files.readString(SOMAXCONN).strip()));
+    static OptionalLong somaxconn() {
+        // A reader, not Files.readString: JDK 17 reads only the first byte of this /proc file
+        // (which says its size is 0): "6" for 65535.
+        try (BufferedReader in = Files.newBufferedReader(SOMAXCONN)) {
+            String line = in.readLine();
+            return line == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(line.strip()));
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }

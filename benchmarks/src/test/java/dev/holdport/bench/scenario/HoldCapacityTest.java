@@ -2,6 +2,9 @@ package dev.holdport.bench.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +34,17 @@ class HoldCapacityTest {
     void moreThanTheRoutesBacklogSkipsTheStep() {
         assertThat(HoldCapacity.backlogProblem(100_000, 9_744, OptionalLong.of(1_000_000)))
                 .contains("90256 clients would wait").contains("more than its backlog of 65535");
+    }
+
+    @Test
+    void somaxconnIsReadWhole() throws Exception {
+        Path file = Path.of("/proc/sys/net/core/somaxconn");
+        if (!Files.isReadable(file)) {
+            assertThat(HoldCapacity.somaxconn()).isEmpty();
+            return;
+        }
+        try (BufferedReader in = Files.newBufferedReader(file)) {
+            assertThat(HoldCapacity.somaxconn()).hasValue(Long.parseLong(in.readLine().strip()));
+        }
     }
 }
