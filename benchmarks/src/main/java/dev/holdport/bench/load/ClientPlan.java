@@ -2,7 +2,6 @@ package dev.holdport.bench.load;
 
 import dev.holdport.bench.process.ProcessStats;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,10 +84,6 @@ public record ClientPlan(int inProcess, List<Integer> shards) {
 
     /** The source address of shard {@code index} (from 0): 127.0.0.2, 127.0.0.3, … */
     public static InetAddress shardSource(int index) {
-        try {
-            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + index)});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("four bytes are always an address", e);
-        }
+        return HeldConnections.loopback(2 + index);
     }
 }

@@ -67,12 +67,13 @@ public final class HeldConnections implements HeldClients {
             }
             // The first block connects without a bind: connect() picks a source port that is free for
             // this destination (bind(addr, 0) would also have to dodge every TIME_WAIT port left by
-            // earlier scenarios). Further blocks come from 127.0.0.2, .3, ... for more ports.
+            // earlier scenarios; where the transport allows, bound sockets defer the port to
+            // connect() too). Further blocks come from 127.0.0.2, .3, ... for more ports.
             int block = i / PER_SOURCE_ADDRESS;
-            Bootstrap bootstrap = client.bootstrap(held.new Waiter(), 30_000);
-            ChannelFuture connect = source != null ? bootstrap.connect(target, new InetSocketAddress(source, 0))
-                    : block == 0 ? bootstrap.connect(target)
-                    : bootstrap.connect(target, new InetSocketAddress("127.0.0." + (1 + block), 0));
+            InetAddress from = source != null ? source
+                    : block == 0 ? null : loopback(1 + block);
+            ChannelFuture connect = from == null ? client.bootstrap(held.new Waiter(), 30_000).connect(target)
+                    : client.boundBootstrap(held.new Waiter(), 30_000).connect(target, new InetSocketAddress(from, 0));
             connect.addListener(f -> {
                 if (f.isSuccess()) {
                     held.channels.add(connect.channel());
@@ -88,6 +89,15 @@ public final class HeldConnections implements HeldClients {
             throw held.stalled();
         }
         return held;
+    }
+
+    /** 127.0.0.{@code n}. */
+    static InetAddress loopback(int n) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an address", e);
+        }
     }
 
     /** Closes what is open (the caller never gets this object to close) and says how far it got. */
