@@ -169,6 +169,11 @@ public final class Route {
         }
     }
 
+    /** The listening sockets, one per event loop (for tests). */
+    List<Channel> listeners() {
+        return listeners;
+    }
+
     /** Timers of the route itself (pause expiry, paced release, drain checks) run here. */
     EventLoop control() {
         return control;
@@ -213,27 +218,20 @@ public final class Route {
         /**
          * An accept failed: the process is out of file descriptors by some other way than client
          * connections (which the limit keeps in check), or out of memory. Trying again at once
-         * fails the same way, so the listener rests for a second and the clients wait in the
-         * backlog. The exception goes no further: Netty's acceptor would turn accepting back on a
-         * second later whatever the gate wants, and the pipeline's tail would log every failure.
+         * fails the same way, so the listener rests for a second, its clients waiting in the
+         * backlog, and the failure is logged at most once a second. The exception goes no
+         * further: Netty's acceptor would turn accepting back on a second later whatever the gate
+         * wants, and the pipeline's tail would log every failure. (On io_uring the rest does not
+         * hold: Netty 4.2.18 re-arms a multishot accept that ended in an error whatever auto-read
+         * says, so until files free up the loop retries at full speed; see ARCHITECTURE.md.)
          */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             failureLog.warn("route " + name() + ": cannot accept a connection (" + cause.getMessage()
-                    + "): clients wait in the listen backlog; trying again in 1 s");
+                    + "): clients wait in the listen backlog");
             Channel listener = ctx.channel();
-            ChannelConfig cfg = listener.config();
-            cfg.setAutoRead(false);
-            // Netty 4.2.18's io_uring re-arms a multishot accept that ended in an error after this
-            // returns, auto-read off or not, and it would fail at once again (hundreds of thousands
-            // of times a second). Turning auto-read on and off from a task cancels that accept.
-            listener.eventLoop().execute(() -> {
-                if (!cfg.isAutoRead()) {
-                    cfg.setAutoRead(true);
-                    cfg.setAutoRead(false);
-                }
-            });
-            listener.eventLoop().schedule(() -> cfg.setAutoRead(wantsToAccept()), 1, TimeUnit.SECONDS);
+            listener.config().setAutoRead(false);
+            listener.eventLoop().schedule(() -> listener.config().setAutoRead(wantsToAccept()), 1, TimeUnit.SECONDS);
         }
     }
 

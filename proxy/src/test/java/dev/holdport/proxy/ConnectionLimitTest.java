@@ -149,6 +149,26 @@ class ConnectionLimitTest {
         assertThat(route.status().totals().closedTotal()).as("nobody was closed unrelayed").isZero();
     }
 
+    /**
+     * A failed accept (out of files some other way) rests the listener for a second (on NIO; on
+     * io_uring Netty re-arms the accept at once); either way it accepts again afterwards, with the
+     * failure handled rather than passed to Netty's acceptor.
+     */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aListenerWhoseAcceptFailedAcceptsAgainAfterItsRest(TransportChoice transport) throws Exception {
+        Proxy proxy = start(transport, 0);
+        Route route = proxy.routes().get(0);
+        for (io.netty.channel.Channel listener : route.listeners()) {
+            listener.eventLoop().submit(() -> listener.pipeline().fireExceptionCaught(
+                    new java.io.IOException("accept(..) failed: Too many open files"))).sync();
+        }
+        LineClient client = connect(route.listenAddress());
+        client.send("after the rest");
+        assertThat(client.readLine()).isEqualTo("a: after the rest");
+        await().atMost(Duration.ofSeconds(5)).until(() -> route.listeners().stream().allMatch(l -> l.config().isAutoRead()));
+    }
+
     @Test
     void theLimitIsReachedAtMaxAndLeftSomewhatBelowIt() {
         AtomicInteger changes = new AtomicInteger();
