@@ -33,6 +33,18 @@ fi
 # Holding many connections needs many open files: take the hard limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+# Past the client connections its open-file limit allows, holdport stops accepting and further
+# clients of the hold step wait in the route's listen backlog, which the kernel caps at
+# net.core.somaxconn (read when holdport starts listening). Raise it when we may; the hold step
+# reports itself skipped if its clients cannot fit.
+somaxconn_file=/proc/sys/net/core/somaxconn
+if [ -r "$somaxconn_file" ] && [ -w "$somaxconn_file" ]; then
+  somaxconn="$(cat "$somaxconn_file")"
+  if [ "$somaxconn" -lt 65535 ] 2>/dev/null && (echo 65535 > "$somaxconn_file") 2>/dev/null; then
+    echo "run.sh: raised net.core.somaxconn from $somaxconn to 65535 (listen backlog for the hold step)" >&2
+  fi
+fi
+
 quick=0
 has_out=0
 for arg in "$@"; do

@@ -1,6 +1,7 @@
 package dev.holdport.bench;
 
 import dev.holdport.bench.backend.BackendCommand;
+import dev.holdport.bench.load.HeldClientsCommand;
 import dev.holdport.bench.run.RunCommand;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -9,11 +10,13 @@ import picocli.CommandLine.Command;
 /**
  * The benchmarks' entry point ({@code benchmarks/target/benchmarks.jar}):
  * {@code run} measures (what benchmarks/run.sh calls), {@code backend} is the backend process it
- * starts, and {@code jmh [JMH options]} runs the JMH micro-benchmarks.
+ * starts, {@code jmh [JMH options]} runs the JMH micro-benchmarks, and the hidden
+ * {@code held-clients} is a client shard the hold step starts when one process may not open
+ * enough sockets.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         description = "holdport benchmarks. Subcommands: run, backend, jmh [JMH options] (e.g. jmh -h).",
-        subcommands = {RunCommand.class, BackendCommand.class})
+        subcommands = {RunCommand.class, BackendCommand.class, HeldClientsCommand.class})
 public final class BenchMain {
 
     public static void main(String[] args) throws Exception {

@@ -105,9 +105,13 @@ class BenchmarkQuickIT {
         assertThat(hold).as("hold rows").isNotEmpty();
         JsonNode step = hold.get(0);
         assertThat(step.get("skipped").isNull()).as("skipped: %s", step.get("skipped")).isTrue();
-        assertThat(step.get("held").asInt()).isEqualTo(step.get("requested").asInt());
-        assertThat(step.get("answered").asInt()).isEqualTo(step.get("held").asInt());
-        assertThat(step.get("rssBytesPerConnection").isNumber()).isTrue();
+        int connected = step.get("connected").asInt();
+        assertThat(connected).isEqualTo(step.get("requested").asInt());
+        assertThat(step.get("heldByHoldport").asInt() + step.get("waitedInBacklog").asInt()).isEqualTo(connected);
+        assertThat(step.get("heldByHoldport").asInt()).isPositive();
+        assertThat(step.get("clientProcesses").asInt()).as("--quick's step runs in-process").isEqualTo(1);
+        assertThat(step.get("answered").asInt()).isEqualTo(connected);
+        assertThat(step.get("rssBytesPerHeldConnection").isNumber()).isTrue();
         assertThat(step.get("releaseSeconds").isNumber()).isTrue();
     }
 

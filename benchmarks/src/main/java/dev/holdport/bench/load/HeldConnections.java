@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -14,18 +15,20 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Many client connections opened against a paused proxy: each sends one small request at once
- * (its bytes wait in the kernel while the connection is held), waits for the echo, which can
- * only come after the proxy resumes, and then closes. Spreads the connections over several source addresses
- * (127.0.0.1, 127.0.0.2, …) so more than one address's worth of ephemeral ports is available.
+ * Many client connections opened from this process against a paused proxy: each sends one small
+ * request at once (its bytes wait in the kernel while the connection is held), waits for the
+ * echo, which can only come after the proxy resumes, and then closes. Without a given source
+ * address it spreads the connections over several (127.0.0.1, 127.0.0.2, …) so more than one
+ * address's worth of ephemeral ports is available; a client shard passes its own address.
  */
-public final class HeldConnections implements AutoCloseable {
+public final class HeldConnections implements HeldClients {
 
     /** Connections per source address; below the default ephemeral range of about 28,000. */
-    private static final int PER_SOURCE_ADDRESS = 15_000;
+    public static final int PER_SOURCE_ADDRESS = 15_000;
     /** Connects in flight at once, so the SYN queue never overflows. */
     private static final int CONNECTS_IN_FLIGHT = 256;
 
@@ -34,31 +37,44 @@ public final class HeldConnections implements AutoCloseable {
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
     private final AtomicInteger connectFailed = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final AtomicInteger closedUnanswered = new AtomicInteger();
-    private final AtomicLong lastAnswerNanos = new AtomicLong();
+    private final AtomicLong lastAnswerEpochMicros = new AtomicLong();
 
     private HeldConnections() {}
 
-    /** Opens {@code count} connections; returns once every connect has completed or failed. */
+    /**
+     * Opens {@code count} connections, spread over source addresses from 127.0.0.1 on; returns
+     * once every connect has completed or failed.
+     */
     public static HeldConnections open(LoadClient client, InetSocketAddress target, int count, Duration timeout)
             throws InterruptedException {
+        return open(client, target, count, null, timeout);
+    }
+
+    /**
+     * Opens {@code count} connections, all from {@code source} if it is not null (at most
+     * {@link #PER_SOURCE_ADDRESS} then); returns once every connect has completed or failed.
+     */
+    public static HeldConnections open(LoadClient client, InetSocketAddress target, int count, InetAddress source,
+                                       Duration timeout) throws InterruptedException {
         HeldConnections held = new HeldConnections();
         Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < count; i++) {
             if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new IllegalStateException("opening held connections stalled after " + held.connected.get());
+                throw held.stalled();
             }
             // The first block connects without a bind: connect() picks a source port that is free for
             // this destination (bind(addr, 0) would also have to dodge every TIME_WAIT port left by
-            // earlier scenarios). Further blocks come from 127.0.0.2, .3, ... for more ports.
+            // earlier scenarios; where the transport allows, bound sockets defer the port to
+            // connect() too). Further blocks come from 127.0.0.2, .3, ... for more ports.
             int block = i / PER_SOURCE_ADDRESS;
-            Bootstrap bootstrap = client.bootstrap(held.new Waiter(), 30_000);
-            ChannelFuture connect = block == 0 ? bootstrap.connect(target)
-                    : bootstrap.connect(target, new InetSocketAddress("127.0.0." + (1 + block), 0));
+            InetAddress from = source != null ? source
+                    : block == 0 ? null : loopback(1 + block);
+            ChannelFuture connect = from == null ? client.bootstrap(held.new Waiter(), 30_000).connect(target)
+                    : client.boundBootstrap(held.new Waiter(), 30_000).connect(target, new InetSocketAddress(from, 0));
             connect.addListener(f -> {
-                inFlight.release();
                 if (f.isSuccess()) {
                     held.channels.add(connect.channel());
                     held.connected.incrementAndGet();
@@ -66,37 +82,45 @@ public final class HeldConnections implements AutoCloseable {
                     held.connectFailed.incrementAndGet();
                     held.firstFailure.compareAndSet(null, "connect: " + f.cause());
                 }
+                inFlight.release(); // last: once every permit is back, every connect is counted
             });
         }
         if (!inFlight.tryAcquire(CONNECTS_IN_FLIGHT, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            throw new IllegalStateException("opening held connections stalled after " + held.connected.get());
+            throw held.stalled();
         }
         return held;
     }
 
-    public int connected() {
-        return connected.get();
+    /** 127.0.0.{@code n}. */
+    static InetAddress loopback(int n) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an address", e);
+        }
     }
 
-    public int answered() {
-        return answered.get();
+    /** Closes what is open (the caller never gets this object to close) and says how far it got. */
+    private IllegalStateException stalled() {
+        int opened = connected.get();
+        close();
+        return new IllegalStateException("opening held connections stalled after " + opened);
     }
 
-    /** What the first failure was (null when none), so a report can say why. */
+    @Override
+    public HeldCount count() {
+        // Failed: connects that failed, and connections closed before their answer.
+        return new HeldCount(connected.get(), answered.get(), connectFailed.get() + closedUnanswered.get(),
+                lastAnswerEpochMicros.get());
+    }
+
+    @Override
     public String firstFailure() {
         return firstFailure.get();
     }
 
-    /** Connections that failed to connect or were closed before their answer. */
-    public int failed() {
-        return connectFailed.get() + closedUnanswered.get();
-    }
-
-    /**
-     * Waits until every connected client has its answer or has failed; returns the clock value
-     * ({@link System#nanoTime()}) of the last answer.
-     */
-    public long awaitAnswers(Duration timeout) {
+    @Override
+    public HeldCount awaitAnswers(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (answered.get() + closedUnanswered.get() < connected.get()) {
             if (System.nanoTime() > deadline) {
@@ -105,7 +129,7 @@ public final class HeldConnections implements AutoCloseable {
             }
             LockSupport.parkNanos(1_000_000L);
         }
-        return lastAnswerNanos.get();
+        return count();
     }
 
     @Override
@@ -131,7 +155,7 @@ public final class HeldConnections implements AutoCloseable {
             in.release();
             if (!over && received >= message.readableBytes()) {
                 over = true;
-                lastAnswerNanos.accumulateAndGet(System.nanoTime(), Math::max);
+                lastAnswerEpochMicros.accumulateAndGet(HeldCount.nowEpochMicros(), Math::max);
                 answered.incrementAndGet();
                 ctx.close(); // one exchange, then leave: the proxy's relays end as fast as they start
             }

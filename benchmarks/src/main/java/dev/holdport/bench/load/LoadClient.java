@@ -37,6 +37,17 @@ public final class LoadClient implements AutoCloseable {
                 .handler(handler);
     }
 
+    /**
+     * A bootstrap for connects from a chosen source address: where the transport allows, the
+     * source port is picked at connect() (see {@link NettyTransport#bindAddressNoPort()}), so
+     * clients bound to 127.0.0.2, .3, … and clients that do not bind draw on ports independently.
+     */
+    Bootstrap boundBootstrap(ChannelHandler handler, int connectTimeoutMillis) {
+        Bootstrap bootstrap = bootstrap(handler, connectTimeoutMillis);
+        transport.bindAddressNoPort().ifPresent(option -> bootstrap.option(option, 1));
+        return bootstrap;
+    }
+
     @Override
     public void close() {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,5 +1,6 @@
 package dev.holdport.bench.net;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,6 +13,8 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import java.util.Optional;
 
 /**
  * The Netty transport used by the benchmark's own backends and clients: io_uring where the kernel
@@ -21,6 +24,15 @@ import io.netty.channel.uring.IoUringSocketChannel;
 public enum NettyTransport {
     IO_URING,
     NIO;
+
+    /**
+     * Linux's IP_BIND_ADDRESS_NO_PORT (IPPROTO_IP = 0, option 24): a client socket bound to a source
+     * address gets its port at connect(), unique for the whole address-port four-tuple, instead of
+     * at bind(), where the port must be free whatever the destination and is then shut out of
+     * every other socket's connect() as well (TIME_WAIT included).
+     */
+    private static final ChannelOption<Integer> BIND_ADDRESS_NO_PORT =
+            new IntegerUnixChannelOption("IP_BIND_ADDRESS_NO_PORT", 0, 24);
 
     public static NettyTransport choose() {
         String forced = System.getProperty("bench.transport", "");
@@ -37,6 +49,11 @@ public enum NettyTransport {
 
     public Class<? extends SocketChannel> socketChannel() {
         return this == IO_URING ? IoUringSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** The IP_BIND_ADDRESS_NO_PORT option where this transport can set it (io_uring; NIO cannot). */
+    public Optional<ChannelOption<Integer>> bindAddressNoPort() {
+        return this == IO_URING ? Optional.of(BIND_ADDRESS_NO_PORT) : Optional.empty();
     }
 
     public Class<? extends ServerChannel> serverChannel() {

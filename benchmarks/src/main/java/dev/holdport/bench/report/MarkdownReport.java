@@ -133,19 +133,44 @@ public final class MarkdownReport {
             return;
         }
         md.append("## Hold capacity (holdport)\n\n");
-        md.append("Connections opened while paused, each with a 16-byte request waiting; then resume.\n\n");
-        md.append("| connections | held | RSS before → held | RSS per held conn | heap per held conn | release until all answered | answered | failed |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("Connections opened while paused, each with a 16-byte request waiting; then resume.");
+        rows.stream().map(HoldRow::holdportClientLimit).filter(l -> l != null).findFirst().ifPresent(limit -> md.append(
+                String.format(Locale.ROOT, " holdport holds at most %,d client connections here (its limit, from its open-file"
+                        + " limit: each one also needs a backend socket once released); past that it stops accepting, and"
+                        + " further clients wait connected in the kernel's listen backlog, their request in the kernel,"
+                        + " until holdport takes them after the resume.", limit)));
+        md.append(" Memory per connection counts the connections holdport held itself.");
+        if (rows.stream().filter(r -> r.skipped() == null).count() > 1) {
+            md.append(" RSS growth is measured from each step's start: a later step starts in a holdport that kept memory"
+                    + " from relaying the earlier step's connections, reuses it, and so shows less RSS per connection (even"
+                    + " less than none); the heap figure, taken after full GCs, is not affected.");
+        }
+        md.append("\n\n");
+        md.append("| connections | connected | held in holdport | waited in kernel backlog | RSS before → held"
+                + " | RSS per conn held in holdport | heap per conn held in holdport | release until all answered | answered | failed |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (HoldRow r : rows) {
             if (r.skipped() != null) {
-                md.append(String.format(Locale.ROOT, "| %,d | skipped: %s | | | | | | |%n", r.requested(), r.skipped()));
+                md.append(String.format(Locale.ROOT, "| %,d | skipped: %s | | | | | | | | |%n", r.requested(), r.skipped()));
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %,d | %,d | %.0f → %.0f MiB | %s | %s | %.2f s | %,d | %,d |%n",
-                    r.requested(), r.held(), r.rssBeforeBytes() / 1048576.0, r.rssHeldBytes() / 1048576.0,
-                    bytes(r.rssBytesPerConnection()), bytes(r.heapBytesPerConnection()), r.releaseSeconds(), r.answered(), r.failed()));
+            md.append(String.format(Locale.ROOT, "| %,d | %,d | %,d | %,d | %.0f → %.0f MiB | %s | %s | %.2f s | %,d | %,d |%n",
+                    r.requested(), r.connected(), r.heldByHoldport(), r.waitedInBacklog(),
+                    r.rssBeforeBytes() / 1048576.0, r.rssHeldBytes() / 1048576.0,
+                    bytes(r.rssBytesPerHeldConnection()), bytes(r.heapBytesPerHeldConnection()), r.releaseSeconds(),
+                    r.answered(), r.failed()));
         }
         md.append('\n');
+        for (HoldRow r : rows) {
+            if (r.skipped() == null && r.clientProcesses() > 1) {
+                md.append(String.format(Locale.ROOT, "The %,d step's clients ran in %d processes (the run and %d client shards,"
+                        + " each from its own 127.0.0.x address), as one process may not open that many sockets here.%n",
+                        r.requested(), r.clientProcesses(), r.clientProcesses() - 1));
+            }
+        }
+        if (rows.stream().anyMatch(r -> r.skipped() == null && r.clientProcesses() > 1)) {
+            md.append('\n');
+        }
     }
 
     private static String bytes(double value) {

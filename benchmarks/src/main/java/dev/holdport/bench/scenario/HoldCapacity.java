@@ -1,6 +1,9 @@
 package dev.holdport.bench.scenario;
 
-import dev.holdport.bench.load.HeldConnections;
+import dev.holdport.bench.load.ClientPlan;
+import dev.holdport.bench.load.HeldClients;
+import dev.holdport.bench.load.HeldCount;
+import dev.holdport.bench.load.SpreadHeldClients;
 import dev.holdport.bench.process.ProcessStats;
 import dev.holdport.bench.process.Programs;
 import dev.holdport.bench.report.HoldRow;
@@ -8,8 +11,11 @@ import dev.holdport.bench.run.RunContext;
 import dev.holdport.bench.target.HoldportAdmin;
 import dev.holdport.bench.target.HoldportTarget;
 import dev.holdport.bench.target.Route;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -18,12 +24,24 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Scenario 4 (holdport only; no peer can hold): pause, open N connections that each wait with a
  * request, measure memory per held connection, resume, and time until every client has its
- * answer. A step that needs more open files than this machine allows is reported as skipped.
+ * answer.
+ *
+ * <p>Open files are limited per process, and on some machines the limit cannot be raised. So the
+ * clients of a step that needs more sockets than this process may open run partly in client
+ * shards (child JVMs, see {@link ClientPlan}), and holdport holds only as many client connections
+ * as its own open-file limit allows (it reports that limit): the rest wait, connected, in the
+ * kernel's listen backlog of the route until holdport takes them after the resume. The report
+ * shows both numbers; memory per connection counts the ones holdport held itself. A step that
+ * cannot run here (too few open files for an older holdport, a backlog the kernel caps too low)
+ * is reported as skipped, with the reason.
  */
 public final class HoldCapacity implements Scenario {
 
-    /** Open files a process needs besides the held connections (listeners, jars, event loops). */
-    private static final int FD_MARGIN = 1_000;
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
+    /** Client shards give up by themselves after this, whatever happens to the run. */
+    private static final Duration SHARD_DEADLINE = Duration.ofMinutes(10);
+    private static final Path SOMAXCONN = Path.of("/proc/sys/net/core/somaxconn");
 
     @Override
     public String name() {
@@ -39,14 +57,22 @@ public final class HoldCapacity implements Scenario {
         }
         for (int count : context.settings().holdSteps()) {
             context.progress(name(), "holdport, " + count + " connections", 1);
-            String tooMany = fileLimitProblem(holdport, count);
-            if (tooMany != null) {
-                context.results().add(HoldRow.skipped(count, tooMany));
-                context.note("hold " + count + ": skipped, " + tooMany);
-                continue;
-            }
             try {
-                context.results().add(step(context, holdport, count));
+                String problem = clientProblem(count);
+                if (problem == null) {
+                    problem = holdportProblem(holdport, count);
+                }
+                if (problem != null) {
+                    context.results().add(HoldRow.skipped(count, problem));
+                    context.note("hold " + count + ": skipped, " + problem);
+                    continue;
+                }
+                ClientPlan plan = ClientPlan.of(count, ClientPlan.ownBudget());
+                if (plan.processes() > 1) {
+                    context.note("hold " + count + ": " + plan.inProcess() + " connections from this process and "
+                            + plan.shards() + " from client shards (one process may not open all)");
+                }
+                context.results().add(step(context, holdport, count, plan));
             } catch (IllegalStateException e) {
                 context.results().error("hold " + count + " failed: " + e.getMessage());
                 context.note("hold " + count + " failed: " + e.getMessage());
@@ -55,52 +81,70 @@ public final class HoldCapacity implements Scenario {
         }
     }
 
-    private static HoldRow step(RunContext context, HoldportTarget holdport, int count) throws InterruptedException {
+    private static HoldRow step(RunContext context, HoldportTarget holdport, int count, ClientPlan plan)
+            throws InterruptedException {
         long pid = holdport.pid().getAsLong();
         HoldportAdmin admin = holdport.admin();
+        OptionalDouble limit = admin.clientConnectionLimit();
         collectGarbage(pid);
         long rssBefore = ProcessStats.rssBytes(pid);
         OptionalDouble heapBefore = heap(admin);
         admin.pause();
-        try (HeldConnections held = HeldConnections.open(context.client(), holdport.address(Route.ECHO), count,
-                Duration.ofSeconds(120))) {
-            awaitAllHeld(admin, pid, held.connected());
+        try (HeldClients held = SpreadHeldClients.open(context.client(), holdport.address(Route.ECHO), plan,
+                OPEN_TIMEOUT, SHARD_DEADLINE, context.workDir(), context.pids())) {
+            int connected = held.count().connected();
+            int heldByHoldport = awaitAllHeld(admin, pid, connected, limit);
             collectGarbage(pid);
             long rssHeld = ProcessStats.rssBytes(pid);
             OptionalDouble heapHeld = heap(admin);
-            int n = held.connected();
-            double heapPerConnection = heapBefore.isPresent() && heapHeld.isPresent()
-                    ? (heapHeld.getAsDouble() - heapBefore.getAsDouble()) / n : Double.NaN;
+            double rssPerHeld = heldByHoldport > 0 ? (double) (rssHeld - rssBefore) / heldByHoldport : Double.NaN;
+            double heapPerHeld = heapBefore.isPresent() && heapHeld.isPresent() && heldByHoldport > 0
+                    ? (heapHeld.getAsDouble() - heapBefore.getAsDouble()) / heldByHoldport : Double.NaN;
 
-            long resumed = System.nanoTime();
+            // Wall clock: the last answer may come from a client shard, and nanoTime is per process.
+            long resumed = HeldCount.nowEpochMicros();
             admin.resume();
-            long lastAnswer = held.awaitAnswers(Duration.ofSeconds(120));
-            if (held.failed() > 0) {
-                context.note("hold " + count + ": " + held.failed() + " clients failed; the first: " + held.firstFailure());
+            HeldCount done = held.awaitAnswers(ANSWER_TIMEOUT);
+            if (done.failed() > 0) {
+                context.note("hold " + count + ": " + done.failed() + " clients failed; the first: " + held.firstFailure());
             }
-            return new HoldRow(count, n, rssBefore, rssHeld, (double) (rssHeld - rssBefore) / n, heapPerConnection,
-                    (Math.max(lastAnswer, resumed) - resumed) / 1e9, held.answered(), held.failed(), null);
+            return new HoldRow(count, connected, heldByHoldport, connected - heldByHoldport,
+                    limit.isPresent() ? (int) limit.getAsDouble() : null, plan.processes(), rssBefore, rssHeld,
+                    rssPerHeld, heapPerHeld, done.secondsAfter(resumed), done.answered(), done.failed(), null);
         } finally {
             resumeQuietly(admin);
         }
     }
 
     /**
-     * Waits until holdport reports every connection held (its held-connections gauge), or, if it
-     * exposes none, until its resident memory stops growing. Bounded either way.
+     * Waits until holdport holds every connection it will take: all connected ones, or as many as
+     * its client-connection limit allows (the rest wait in the listen backlog). Reads its
+     * held-connections gauge; a holdport that exposes none is waited for until its resident memory
+     * stops growing. Bounded either way. Returns how many holdport holds.
      */
-    private static void awaitAllHeld(HoldportAdmin admin, long pid, int connected) {
+    private static int awaitAllHeld(HoldportAdmin admin, long pid, int connected, OptionalDouble limit) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        OptionalDouble gauge = admin.heldConnections();
-        if (gauge.isPresent()) {
-            while (admin.heldConnections().orElse(0) < connected) {
+        if (admin.heldConnections().isPresent()) {
+            int expected = limit.isPresent() ? (int) Math.min(connected, limit.getAsDouble()) : connected;
+            double held;
+            while ((held = admin.heldConnections().orElse(0)) < expected) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("holdport reports " + admin.heldConnections().orElse(0)
-                            + " held of " + connected + " connected after 60 s");
+                    throw new IllegalStateException("holdport reports " + (int) held + " held of " + expected
+                            + " expected (" + connected + " connected"
+                            + (limit.isPresent() ? ", its client-connection limit " + (int) limit.getAsDouble() : "")
+                            + ") after 60 s");
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
-            return;
+            // At its limit holdport stops accepting, but an accept burst under way (io_uring's
+            // multishot accept) may still land some beyond it: wait until the count settles.
+            double before;
+            do {
+                before = held;
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                held = admin.heldConnections().orElse(0);
+            } while (held != before && System.nanoTime() < deadline);
+            return (int) held;
         }
         long previous = -1;
         long rss = ProcessStats.rssBytes(pid);
@@ -109,6 +153,7 @@ public final class HoldCapacity implements Scenario {
             previous = rss;
             rss = ProcessStats.rssBytes(pid);
         }
+        return connected;
     }
 
     private static OptionalDouble heap(HoldportAdmin admin) {
@@ -146,17 +191,63 @@ public final class HoldCapacity implements Scenario {
         }
     }
 
-    private static String fileLimitProblem(HoldportTarget holdport, int count) {
-        long needed = (long) count + FD_MARGIN;
-        OptionalLong proxyLimit = ProcessStats.openFileLimit(holdport.pid().getAsLong());
-        OptionalLong ownLimit = ProcessStats.openFileLimit(ProcessHandle.current().pid());
-        for (var limit : List.of(proxyLimit, ownLimit)) {
-            if (limit.isPresent() && limit.getAsLong() < needed) {
-                return "needs about " + needed + " open files per process, the limit here is " + limit.getAsLong()
+    /** Why the clients of {@code count} connections cannot be spread over processes here, or null. */
+    private static String clientProblem(int count) {
+        try {
+            ClientPlan.of(count, ClientPlan.ownBudget());
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Why holdport cannot take {@code count} clients here, or null. A holdport with a
+     * client-connection limit holds up to it and leaves the rest in the listen backlog, which the
+     * kernel caps at net.core.somaxconn; an older one needs an open file per held connection.
+     */
+    static String holdportProblem(HoldportTarget holdport, int count) {
+        OptionalDouble limit = holdport.admin().clientConnectionLimit();
+        if (limit.isEmpty()) {
+            long needed = (long) count + ClientPlan.FD_MARGIN;
+            OptionalLong files = ProcessStats.openFileLimit(holdport.pid().getAsLong());
+            if (files.isPresent() && files.getAsLong() < needed) {
+                return "needs about " + needed + " open files in holdport, its limit here is " + files.getAsLong()
                         + " (ulimit -n; raise the hard limit to run this step)";
             }
+            return null;
+        }
+        return backlogProblem(count, (long) limit.getAsDouble(), somaxconn());
+    }
+
+    /** Why {@code count - limit} clients cannot wait in the hold route's listen backlog, or null. */
+    static String backlogProblem(int count, long limit, OptionalLong somaxconn) {
+        long waiting = count - limit;
+        if (waiting <= 0) {
+            return null;
+        }
+        if (waiting > HoldportTarget.HOLD_BACKLOG) {
+            return waiting + " clients would wait in holdport's listen backlog (past its client-connection limit of "
+                    + limit + "), more than its backlog of " + HoldportTarget.HOLD_BACKLOG;
+        }
+        if (somaxconn.isPresent() && waiting > somaxconn.getAsLong()) {
+            return waiting + " clients would wait in holdport's listen backlog (past its client-connection limit of "
+                    + limit + "), but the kernel caps backlogs at " + somaxconn.getAsLong()
+                    + " (net.core.somaxconn; run.sh raises it to 65535 when run as root)";
         }
         return null;
+    }
+
+    /** The kernel's cap on a listen backlog, or empty where it cannot be read (then nothing is checked). */
+    static OptionalLong somaxconn() {
+        // A reader, not Files.readString: JDK 17 reads only the first byte of this /proc file
+        // (which says its size is 0): "6" for 65535.
+        try (BufferedReader in = Files.newBufferedReader(SOMAXCONN)) {
+            String line = in.readLine();
+            return line == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(line.strip()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     private static void resumeQuietly(HoldportAdmin admin) {

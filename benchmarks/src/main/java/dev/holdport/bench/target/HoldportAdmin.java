@@ -64,6 +64,20 @@ public final class HoldportAdmin {
         return sum(metrics(), "holdport_connections_held", "");
     }
 
+    /**
+     * holdport's process-wide client-connection limit ({@code holdport_client_connections_limit}):
+     * past it, it stops accepting and clients wait in the listen backlog. Empty if not exposed
+     * (a holdport from before that limit).
+     */
+    public OptionalDouble clientConnectionLimit() {
+        return sum(metrics(), "holdport_client_connections_limit", "");
+    }
+
+    /** Client connections holdport has open now, all routes ({@code holdport_client_connections_open}); empty if not exposed. */
+    public OptionalDouble clientConnectionsOpen() {
+        return sum(metrics(), "holdport_client_connections_open", "");
+    }
+
     static OptionalDouble sum(String metrics, String name, String labelFilter) {
         double total = 0;
         boolean found = false;

@@ -14,10 +14,20 @@ import java.util.Map;
  * holdport from its shaded jar ({@code java -jar holdport.jar run --config F}), one route per
  * service, each with a single slot {@code a}, and its admin API on a free loopback port. Held
  * connections are unlimited in time and allowed up to 100,000 in number, for the hold-capacity
- * scenario. It runs with the launcher's default collector (parallel); extra JVM options come from
+ * scenario. The echo route, which that scenario uses, has a listen backlog of {@value #HOLD_BACKLOG},
+ * where clients wait once holdport has as many client connections as its open-file limit allows;
+ * the other routes have {@value #OTHER_BACKLOG}, plenty for the at most 64 concurrent connections of
+ * the other scenarios. holdport keeps open files free for a burst of accepts from every listener's
+ * backlog (up to 4,096 each), so small backlogs elsewhere leave more of its files for held
+ * connections. It runs with the launcher's default collector (parallel); extra JVM options come from
  * the {@code HOLDPORT_JAVA_OPTS} environment variable.
  */
 public final class HoldportTarget extends ProxyProcess {
+
+    /** The listen backlog of the route the hold step uses (the kernel caps it at net.core.somaxconn). */
+    public static final int HOLD_BACKLOG = 65_535;
+    /** The listen backlog of every other route. */
+    static final int OTHER_BACKLOG = 128;
 
     private final HoldportAdmin admin;
 
@@ -73,7 +83,8 @@ public final class HoldportTarget extends ProxyProcess {
                     .append("      slots.a.address = \"127.0.0.1:").append(backends.get(route)).append("\"\n")
                     .append("      active = a\n")
                     .append("      hold.max-connections = 100000\n")
-                    .append("      hold.timeout = 0\n")
+                    .append("      hold.timeout = 0\n");
+            cfg.append("      backlog = ").append(route == Route.ECHO ? HOLD_BACKLOG : OTHER_BACKLOG).append('\n')
                     .append("    }\n");
         }
         cfg.append("  }\n}\n");

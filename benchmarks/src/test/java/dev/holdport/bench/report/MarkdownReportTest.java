@@ -78,6 +78,42 @@ class MarkdownReportTest {
                 .doesNotContain("per round");
     }
 
+    @Test
+    void holdTableShowsWhatHoldportHeldAndWhatWaitedInTheBacklogAndSkippedSteps() {
+        Results results = results("direct", "holdport");
+        results.add(new HoldRow(10_000, 10_000, 9_744, 256, 9_744, 1, 216L << 20, 256L << 20, 4_300, 1_533, 1.1,
+                10_000, 0, null));
+        results.add(new HoldRow(50_000, 50_000, 9_744, 40_256, 9_744, 4, 216L << 20, 256L << 20, 4_300, 1_533, 4.25,
+                50_000, 0, null));
+        results.add(HoldRow.skipped(100_000, "90256 clients would wait in holdport's listen backlog"));
+
+        String md = MarkdownReport.render(results, null);
+
+        assertThat(md).contains("| connections | connected | held in holdport | waited in kernel backlog | RSS before → held"
+                        + " | RSS per conn held in holdport | heap per conn held in holdport | release until all answered | answered | failed |\n"
+                        + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+                        + "| 10,000 | 10,000 | 9,744 | 256 | 216 → 256 MiB | 4300 B | 1533 B | 1.10 s | 10,000 | 0 |\n"
+                        + "| 50,000 | 50,000 | 9,744 | 40,256 | 216 → 256 MiB | 4300 B | 1533 B | 4.25 s | 50,000 | 0 |\n"
+                        + "| 100,000 | skipped: 90256 clients would wait in holdport's listen backlog | | | | | | | | |\n")
+                .contains("holdport holds at most 9,744 client connections here")
+                .contains("Memory per connection counts the connections holdport held itself.")
+                .contains("a later step starts in a holdport that kept memory from relaying the earlier step's connections")
+                .contains("The 50,000 step's clients ran in 4 processes (the run and 3 client shards")
+                .doesNotContain("The 10,000 step's clients");
+    }
+
+    @Test
+    void aHoldportWithoutAConnectionLimitGetsNoSentenceAboutIt() {
+        Results results = results("direct", "holdport");
+        results.add(new HoldRow(1_000, 1_000, 1_000, 0, null, 1, 200L << 20, 204L << 20, 4_194, Double.NaN, 0.2,
+                1_000, 0, null));
+
+        String md = MarkdownReport.render(results, null);
+
+        assertThat(md).contains("| 1,000 | 1,000 | 1,000 | 0 | 200 → 204 MiB | 4194 B | – | 0.20 s | 1,000 | 0 |\n")
+                .doesNotContain("holds at most").doesNotContain("client shards").doesNotContain("a later step");
+    }
+
     private static Figure latency() {
         return Figure.empty("x.p99", "x", "x latency p99", Unit.NANOSECONDS, false);
     }
