@@ -217,6 +217,14 @@ public final class HoldCapacity implements Scenario {
             }
             return null;
         }
+        OptionalLong files = ProcessStats.openFileLimit(holdport.pid().getAsLong());
+        if (files.isPresent() && 2L * count > files.getAsLong()) {
+            // Past its limit holdport leaves clients in the backlog, but on resume io_uring takes a
+            // whole backlog at once and relays each: two files per client (README, "Open files").
+            return "releasing " + count + " clients needs about " + 2L * count + " open files in holdport (each client's"
+                    + " socket and its backend's), its limit here is " + files.getAsLong()
+                    + " (ulimit -n; raise the hard limit to run this step)";
+        }
         return backlogProblem(count, (long) limit.getAsDouble(), somaxconn());
     }
 
