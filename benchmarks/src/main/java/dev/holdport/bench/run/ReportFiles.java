@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Writes a run's results as {@code <date>-<host>.md}, {@code .json} and {@code .png}. */
+/**
+ * Writes a run's results as {@code <date>-<host>.md}, {@code .json} and {@code .png}; a later run
+ * on the same day and host gets {@code <date>-<host>-2}, {@code -3}, …, never overwriting results
+ * that may already be committed.
+ */
 final class ReportFiles {
 
     record Written(String markdown, List<Path> files) {}
@@ -19,7 +23,7 @@ final class ReportFiles {
 
     static Written write(Results results, Path dir) throws IOException {
         Files.createDirectories(dir);
-        String base = results.date() + "-" + results.getMachine().host();
+        String base = freeBase(dir, results.date() + "-" + results.getMachine().host());
         Path png = dir.resolve(base + ".png");
         String chart = png.getFileName().toString();
         try {
@@ -38,5 +42,19 @@ final class ReportFiles {
         Path md = dir.resolve(base + ".md");
         Files.writeString(md, markdown);
         return new Written(markdown, chart == null ? List.of(md, json) : List.of(md, json, png));
+    }
+
+    /** {@code base}, or the first {@code base-N} (N from 2) for which none of the three files exists yet. */
+    static String freeBase(Path dir, String base) {
+        String candidate = base;
+        for (int n = 2; taken(dir, candidate); n++) {
+            candidate = base + "-" + n;
+        }
+        return candidate;
+    }
+
+    private static boolean taken(Path dir, String base) {
+        return Files.exists(dir.resolve(base + ".md")) || Files.exists(dir.resolve(base + ".json"))
+                || Files.exists(dir.resolve(base + ".png"));
     }
 }
