@@ -81,7 +81,7 @@ class OpenFileLimitTest {
         holdport = HoldportRun.startWithFileLimit(FILE_LIMIT, config.toString());
         Api api = new Api("http://127.0.0.1:" + adminPort);
         holdport.awaitReady(api, Duration.ofSeconds(60));
-        Matcher said = Pattern.compile("room for only (\\d+) client connections").matcher(holdport.log());
+        Matcher said = Pattern.compile("(?:room for only|at most) (\\d+) client connections").matcher(holdport.log());
         assertThat(said.find()).as(holdport.log()).isTrue();
         int limit = Integer.parseInt(said.group(1));
         assertThat(limit).as("(500 - 256 - the accept burst) / 2").isBetween(1, 122);
