@@ -92,7 +92,7 @@ public final class HoldportProcess {
         }
         Deployer deployer;
         try {
-            metrics.readStatusFrom(proxy::status, proxy::openClientConnections, proxy::maxClientConnections);
+            metrics.readStatusFrom(proxy);
             deployer = Deployer.start(proxy, config);
         } catch (RuntimeException e) {
             proxy.close();

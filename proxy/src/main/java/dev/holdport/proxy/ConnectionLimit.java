@@ -49,13 +49,15 @@ final class ConnectionLimit {
     /** The configured limit, or the one the process's open-file limit allows; logs which. */
     static ConnectionLimit of(HoldportConfig config, boolean ioUring, int loops, Runnable onChange) {
         OptionalLong files = openFileLimit();
-        long burst = acceptBurst(config, ioUring, loops, somaxconn());
+        // Two files for each connection the listeners may accept past the limit: one accepted
+        // with the gate open is relayed at once.
+        long burstFiles = 2 * acceptBurst(config, ioUring, loops, somaxconn());
         if (config.maxClientConnections() > 0) {
             int max = config.maxClientConnections();
-            if (files.isPresent() && 2L * max + RESERVED_FILES + burst > files.getAsLong()) {
+            if (files.isPresent() && 2L * max + RESERVED_FILES + burstFiles > files.getAsLong()) {
                 log.warn("max-client-connections = {}: at that many, this process may run out of file descriptors"
-                        + " (open-file limit {}; each connection needs 2, {} are kept for the rest, and the listeners"
-                        + " may accept up to {} at once past the limit)", max, files.getAsLong(), RESERVED_FILES, burst);
+                        + " (open-file limit {}; each connection needs 2, {} are kept for the rest, and what the listeners"
+                        + " may accept at once past the limit needs up to {})", max, files.getAsLong(), RESERVED_FILES, burstFiles);
             }
             log.info("at most {} client connections at once (max-client-connections); past that, new clients wait in the listen backlog", max);
             return new ConnectionLimit(max, onChange);
@@ -65,16 +67,16 @@ final class ConnectionLimit {
             return new ConnectionLimit(Integer.MAX_VALUE, onChange);
         }
         long limit = files.getAsLong();
-        // Room for the accept burst (two files each: a connection accepted with the gate open is
-        // relayed at once), but never more than half the files: with many loops, routes or deep
-        // backlogs the worst case (every backlog full as accepting resumes) could take them all.
-        long kept = RESERVED_FILES + Math.min(2 * burst, limit / 2);
+        // Never more than half the files for the burst: with many loops, routes or deep backlogs
+        // the worst case (every backlog full as accepting resumes) could take them all.
+        boolean burstCapped = burstFiles > limit / 2;
+        long kept = RESERVED_FILES + (burstCapped ? limit / 2 : burstFiles);
         long derived = (limit - kept) / 2;
         int max = (int) Math.max(1, Math.min(Integer.MAX_VALUE, derived));
-        if (2 * burst > limit / 2) {
-            log.warn("the listen backlogs could hand this process up to {} connections at once past its limit, more than"
-                    + " half its open-file limit ({}, ulimit -n): a flood that fills every backlog may run it out of files;"
-                    + " raise the limit or lower the routes' backlog", burst, limit);
+        if (burstCapped) {
+            log.warn("the listen backlogs could hand this process up to {} connections at once past its limit, needing"
+                    + " more than half its open-file limit ({}, ulimit -n): a flood that fills every backlog may run it out"
+                    + " of files; raise the limit or lower the routes' backlog", burstFiles / 2, limit);
         }
         if (derived < 64) {
             log.warn("the open-file limit ({}, ulimit -n) leaves room for only {} client connections at once (each needs"
@@ -94,16 +96,10 @@ final class ConnectionLimit {
      * per listener.
      */
     static long acceptBurst(HoldportConfig config, boolean ioUring, int loops, int somaxconn) {
-        long backlogs = 0;
-        for (RouteConfig route : config.routes()) {
-            backlogs += Math.min(route.backlog(), somaxconn);
-        }
-        if (ioUring) {
-            return (long) loops * backlogs;
-        }
         long perLoop = 0;
         for (RouteConfig route : config.routes()) {
-            perLoop += Math.min(Math.min(route.backlog(), somaxconn), NIO_ACCEPT_BURST_PER_LISTENER);
+            int backlog = Math.min(route.backlog(), somaxconn);
+            perLoop += ioUring ? backlog : Math.min(backlog, NIO_ACCEPT_BURST_PER_LISTENER);
         }
         return loops * perLoop;
     }

@@ -3,6 +3,7 @@ package dev.holdport.proxy;
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.RouteConfig;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,12 +37,9 @@ public final class Proxy implements AutoCloseable {
         this.transport = Transport.choose(config.transport());
         this.stateFile = new StateFile(config.stateFile());
         Map<String, SavedRouteState> saved = readStateFile();
-        this.group = transport.newEventLoopGroup(config.eventLoopThreads());
-        int loops = 0;
-        for (var loop : group) {
-            loops++;
-        }
-        this.limit = ConnectionLimit.of(config, transport.name().equals("io_uring"), loops,
+        MultiThreadIoEventLoopGroup loops = transport.newEventLoopGroup(config.eventLoopThreads());
+        this.group = loops;
+        this.limit = ConnectionLimit.of(config, transport.name().equals("io_uring"), loops.executorCount(),
                 () -> routes.values().forEach(Route::applyAccepting));
         for (RouteConfig rc : config.routes()) {
             SavedRouteState state = saved.get(rc.name());

@@ -241,10 +241,14 @@ public final class Route {
             Channel listener = ctx.channel();
             listener.config().setAutoRead(false);
             if (resting.add(listener)) { // one rest at a time, however fast the failures come
-                listener.eventLoop().schedule(() -> {
-                    resting.remove(listener);
-                    listener.config().setAutoRead(wantsToAccept());
-                }, 1, TimeUnit.SECONDS);
+                try {
+                    listener.eventLoop().schedule(() -> {
+                        resting.remove(listener);
+                        listener.config().setAutoRead(wantsToAccept());
+                    }, 1, TimeUnit.SECONDS);
+                } catch (RejectedExecutionException e) {
+                    // the loops are shutting down: the listener will not accept again
+                }
             }
         }
     }

@@ -4,7 +4,6 @@ import dev.holdport.config.TransportChoice;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -91,7 +90,7 @@ public record Transport(
         };
     }
 
-    EventLoopGroup newEventLoopGroup(int threads) {
+    MultiThreadIoEventLoopGroup newEventLoopGroup(int threads) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("holdport-" + name, true), ioHandlerFactory);
     }

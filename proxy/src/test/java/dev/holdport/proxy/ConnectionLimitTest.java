@@ -88,24 +88,34 @@ class ConnectionLimitTest {
 
         // The kernel completes these connections; holdport leaves them in the backlog (io_uring's
         // multishot accept may take one or two that arrived before the listeners stopped).
-        List<LineClient> waiting = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            LineClient client = connect(address);
-            client.send("waiting " + i);
-            waiting.add(client);
-        }
+        List<LineClient> waiting = connectAndSend(address, "waiting", 30);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
                 .until(() -> route.status().totals().accepted() < 40);
 
         for (LineClient client : first) {
             client.close();
         }
-        List<Future<String>> answers = answerAndLeave(waiting);
-        for (int i = 0; i < 30; i++) {
-            assertThat(answers.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("a: waiting " + i);
-        }
+        assertEachAnswered(answerAndLeave(waiting), "waiting");
         assertThat(route.status().totals().accepted()).isEqualTo(40);
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openClientConnections() == 0);
+    }
+
+    /** {@code count} clients, each sending its line {@code "<prefix> <i>"} at once. */
+    private List<LineClient> connectAndSend(InetSocketAddress address, String prefix, int count) throws Exception {
+        List<LineClient> clients = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            LineClient client = connect(address);
+            client.send(prefix + " " + i);
+            clients.add(client);
+        }
+        return clients;
+    }
+
+    /** Every client of {@link #connectAndSend} got its own line back from slot a. */
+    private static void assertEachAnswered(List<Future<String>> answers, String prefix) throws Exception {
+        for (int i = 0; i < answers.size(); i++) {
+            assertThat(answers.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("a: " + prefix + " " + i);
+        }
     }
 
     /**
@@ -131,12 +141,7 @@ class ConnectionLimitTest {
         Proxy proxy = start(transport, 10);
         Route route = proxy.routes().get(0);
         route.pause();
-        List<LineClient> clients = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            LineClient client = connect(route.listenAddress());
-            client.send("held " + i);
-            clients.add(client);
-        }
+        List<LineClient> clients = connectAndSend(route.listenAddress(), "held", 40);
         // All 40 may be accepted in one go: io_uring's multishot accept takes the whole backlog
         // when armed. Those that come after the limit wait in the backlog.
         await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() >= 10);
@@ -147,10 +152,7 @@ class ConnectionLimitTest {
         }
 
         route.resume();
-        List<Future<String>> answers = answerAndLeave(clients);
-        for (int i = 0; i < 40; i++) {
-            assertThat(answers.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("a: held " + i);
-        }
+        assertEachAnswered(answerAndLeave(clients), "held");
         assertThat(route.status().totals().closedTotal()).as("nobody was closed unrelayed").isZero();
     }
 

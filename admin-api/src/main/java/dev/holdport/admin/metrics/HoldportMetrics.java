@@ -1,6 +1,7 @@
 package dev.holdport.admin.metrics;
 
 import dev.holdport.proxy.CloseReason;
+import dev.holdport.proxy.Proxy;
 import dev.holdport.proxy.ProxyObserver;
 import dev.holdport.proxy.RouteStatus;
 import dev.holdport.proxy.RouteTotals;
@@ -17,7 +18,6 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -45,9 +45,8 @@ public final class HoldportMetrics implements ProxyObserver {
 
     private final Counter deploys;
 
-    private volatile Supplier<List<RouteStatus>> statusSource = List::of;
-    private volatile IntSupplier openClientConnections = () -> 0;
-    private volatile IntSupplier maxClientConnections = () -> 0;
+    /** The data plane the counters and gauges are read from; null until {@link #readStatusFrom}. */
+    private volatile Proxy proxy;
     private static final Supplier<List<SlotProcessStatus>> NO_SLOTS = List::of;
     private volatile Supplier<List<SlotProcessStatus>> slotSource = NO_SLOTS;
     /** The slot processes read at the start of the current scrape. */
@@ -100,13 +99,13 @@ public final class HoldportMetrics implements ProxyObserver {
         GaugeWithCallback.builder()
                 .name("holdport_client_connections_open")
                 .help("Client connections open now over all routes: held, connecting and relayed.")
-                .callback(callback -> callback.call(openClientConnections.getAsInt()))
+                .callback(callback -> callback.call(proxy == null ? 0 : proxy.openClientConnections()))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("holdport_client_connections_limit")
                 .help("The most client connections open at once (max-client-connections, or what the open-file limit"
                         + " allows); past it new clients wait in the listen backlog.")
-                .callback(callback -> callback.call(maxClientConnections.getAsInt()))
+                .callback(callback -> callback.call(proxy == null ? 0 : proxy.maxClientConnections()))
                 .register(registry);
         gauge("holdport_oldest_held_seconds", "How long the oldest held connection has waited (0 when none).",
                 r -> r.oldestHeldAge().toNanos() / 1e9);
@@ -181,20 +180,13 @@ public final class HoldportMetrics implements ProxyObserver {
     }
 
     /**
-     * Reads counters and gauges from {@code source} from now on (the proxy's {@code status()}:
-     * the proxy needs this observer before it exists, hence not a constructor argument).
-     * Creates each route's histogram series so they show, at zero, before the first observation.
+     * Reads counters and gauges from {@code proxy} from now on (the proxy needs this observer
+     * before it exists, hence not a constructor argument). Creates each route's histogram series
+     * so they show, at zero, before the first observation.
      */
-    public void readStatusFrom(Supplier<List<RouteStatus>> source) {
-        readStatusFrom(source, () -> 0, () -> 0);
-    }
-
-    /** As {@link #readStatusFrom(Supplier)}, with the process-wide count of client connections and its limit. */
-    public void readStatusFrom(Supplier<List<RouteStatus>> source, IntSupplier openClientConnections, IntSupplier maxClientConnections) {
-        this.statusSource = source;
-        this.openClientConnections = openClientConnections;
-        this.maxClientConnections = maxClientConnections;
-        for (RouteStatus route : source.get()) {
+    public void readStatusFrom(Proxy proxy) {
+        this.proxy = proxy;
+        for (RouteStatus route : proxy.status()) {
             holdSeconds.labelValues(route.route());
             for (SlotStatus slot : route.slots()) {
                 backendConnectSeconds.labelValues(route.route(), slot.name());
@@ -204,7 +196,8 @@ public final class HoldportMetrics implements ProxyObserver {
 
     /** Every metric, read now. Scrapes are rare: serialising them keeps each one consistent. */
     public synchronized MetricSnapshots scrape() {
-        scraped = statusSource.get();
+        Proxy source = proxy;
+        scraped = source == null ? List.of() : source.status();
         scrapedSlots = slotSource.get();
         return registry.scrape();
     }

@@ -54,11 +54,6 @@ public final class SpreadHeldClients implements HeldClients {
         }
     }
 
-    /** Processes the clients run in: this one and the shards. */
-    public int processes() {
-        return 1 + shards.size();
-    }
-
     @Override
     public HeldCount count() {
         List<HeldCount> counts = new ArrayList<>();
