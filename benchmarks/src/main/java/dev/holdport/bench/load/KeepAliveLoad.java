@@ -33,40 +33,75 @@ public final class KeepAliveLoad {
 
     private KeepAliveLoad() {}
 
+    /** One pass over a fresh set of connections, closed at the end. */
     public static LoadResult run(LoadClient client, Settings settings) throws InterruptedException {
-        ByteBuf message = Message.of(settings.messageBytes());
-        List<Exchanger> exchangers = new ArrayList<>();
-        List<Channel> channels = new ArrayList<>();
-        for (int i = 0; i < settings.connections(); i++) {
-            Exchanger exchanger = new Exchanger(message);
-            ChannelFuture connect = client.bootstrap(exchanger, 5_000).connect(settings.target());
-            if (!connect.await(10, TimeUnit.SECONDS) || !connect.isSuccess()) {
-                channels.forEach(Channel::close);
-                throw new IllegalStateException("cannot connect to " + settings.target(), connect.cause());
-            }
-            exchangers.add(exchanger);
-            channels.add(connect.channel());
+        try (Connections connections = Connections.open(client, settings.target(), settings.connections(), settings.messageBytes())) {
+            return connections.pass(settings.warmup(), settings.measure(), settings.ratePerSecond());
+        }
+    }
+
+    /**
+     * Open keep-alive connections to one target that serve several passes in turn, so a scenario
+     * can alternate targets every second or so without reconnecting (see
+     * {@code KeepAliveRequests}). Passes never overlap: every connection is quiet between them.
+     */
+    public static final class Connections implements AutoCloseable {
+
+        private final InetSocketAddress target;
+        private final ByteBuf message;
+        private final List<Exchanger> exchangers = new ArrayList<>();
+        private final List<Channel> channels = new ArrayList<>();
+
+        private Connections(InetSocketAddress target, int messageBytes) {
+            this.target = target;
+            this.message = Message.of(messageBytes);
         }
 
-        long start = System.nanoTime() + 10_000_000L; // every loop starts on the same clock
-        long windowStart = start + settings.warmup().toNanos();
-        long windowEnd = windowStart + settings.measure().toNanos();
-        LatencyLog log = new LatencyLog(windowStart, windowEnd);
-        CountDownLatch finished = new CountDownLatch(exchangers.size());
-        long intervalNanos = settings.ratePerSecond() > 0
-                ? (long) (settings.connections() * 1e9 / settings.ratePerSecond())
-                : 0;
-        for (int i = 0; i < exchangers.size(); i++) {
-            // Spread the fixed-rate schedules evenly so the connections do not send in lockstep.
-            long first = start + (intervalNanos == 0 ? 0 : intervalNanos * i / exchangers.size());
-            exchangers.get(i).begin(first, intervalNanos, windowEnd, log, finished);
+        public static Connections open(LoadClient client, InetSocketAddress target, int count, int messageBytes)
+                throws InterruptedException {
+            Connections connections = new Connections(target, messageBytes);
+            for (int i = 0; i < count; i++) {
+                Exchanger exchanger = new Exchanger(connections.message);
+                ChannelFuture connect = client.bootstrap(exchanger, 5_000).connect(target);
+                if (!connect.await(10, TimeUnit.SECONDS) || !connect.isSuccess()) {
+                    connections.close();
+                    throw new IllegalStateException("cannot connect to " + target, connect.cause());
+                }
+                connections.exchangers.add(exchanger);
+                connections.channels.add(connect.channel());
+            }
+            return connections;
         }
-        boolean done = finished.await(windowEnd - System.nanoTime() + TimeUnit.SECONDS.toNanos(15), TimeUnit.NANOSECONDS);
-        channels.forEach(Channel::close);
-        if (!done) {
-            throw new IllegalStateException("keep-alive load did not finish: connections stalled");
+
+        /**
+         * Exchanges on every connection for {@code warmup} plus {@code measure}; the result counts
+         * the exchanges intended to start in the measured part. {@code ratePerSecond} 0 is the
+         * closed loop.
+         */
+        public LoadResult pass(Duration warmup, Duration measure, double ratePerSecond) throws InterruptedException {
+            long start = System.nanoTime() + 10_000_000L; // every loop starts on the same clock
+            long windowStart = start + warmup.toNanos();
+            long windowEnd = windowStart + measure.toNanos();
+            LatencyLog log = new LatencyLog(windowStart, windowEnd);
+            CountDownLatch finished = new CountDownLatch(exchangers.size());
+            long intervalNanos = ratePerSecond > 0 ? (long) (exchangers.size() * 1e9 / ratePerSecond) : 0;
+            for (int i = 0; i < exchangers.size(); i++) {
+                // Spread the fixed-rate schedules evenly so the connections do not send in lockstep.
+                long first = start + (intervalNanos == 0 ? 0 : intervalNanos * i / exchangers.size());
+                exchangers.get(i).begin(first, intervalNanos, windowEnd, log, finished);
+            }
+            boolean done = finished.await(windowEnd - System.nanoTime() + TimeUnit.SECONDS.toNanos(15), TimeUnit.NANOSECONDS);
+            if (!done) {
+                close();
+                throw new IllegalStateException("keep-alive load to " + target + " did not finish: connections stalled");
+            }
+            return log.result();
         }
-        return log.result();
+
+        @Override
+        public void close() {
+            channels.forEach(Channel::close);
+        }
     }
 
     /** One connection's send/receive loop; every callback runs on its channel's event loop. */
@@ -80,7 +115,8 @@ public final class KeepAliveLoad {
         private CountDownLatch finished;
         private long intended;
         private int received;
-        private boolean over;
+        private boolean closed; // the connection is gone: every later pass ends at once
+        private boolean over = true; // this pass is done (or none has begun)
 
         Exchanger(ByteBuf message) {
             this.message = message;
@@ -92,14 +128,17 @@ public final class KeepAliveLoad {
         }
 
         void begin(long first, long intervalNanos, long end, LatencyLog log, CountDownLatch finished) {
-            this.intervalNanos = intervalNanos;
-            this.end = end;
-            this.log = log;
-            this.finished = finished;
+            // Set on the channel's loop, where every later callback of this pass runs.
             ctx.executor().execute(() -> {
-                if (over) {
-                    finished.countDown(); // the connection died before the load began
+                this.intervalNanos = intervalNanos;
+                this.end = end;
+                this.log = log;
+                this.finished = finished;
+                if (closed) {
+                    log.failed(Outcome.CLOSED); // died between passes
+                    finished.countDown();
                 } else {
+                    over = false;
                     sendAt(first);
                 }
             });
@@ -151,6 +190,7 @@ public final class KeepAliveLoad {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            closed = true;
             fail(Outcome.CLOSED);
         }
 

@@ -46,6 +46,11 @@ final class LatencyLog {
         }
     }
 
+    /** An exchange that could not even start (its connection was already gone). */
+    void failed(Outcome outcome) {
+        failures.get(outcome).increment();
+    }
+
     LoadResult result() {
         Map<Outcome, Long> failed = new EnumMap<>(Outcome.class);
         failures.forEach((outcome, count) -> {

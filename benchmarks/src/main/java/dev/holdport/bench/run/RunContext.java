@@ -87,19 +87,29 @@ public final class RunContext {
      */
     public void eachRound(String scenario, List<Target> which, Measurement measurement) throws InterruptedException {
         for (int round = 1; round <= settings.rounds(); round++) {
-            for (Target target : which) {
-                progress.show(scenario, target.name(), round, settings.rounds());
-                try {
-                    measurement.measure(target, round);
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Exception e) {
-                    String message = scenario + "/" + target.name() + " round " + round + " failed: " + describe(e);
-                    results.error(message);
-                    progress.note(message);
-                }
+            eachTarget(scenario, which, round, measurement);
+        }
+    }
+
+    /** One round of {@link #eachRound}: every target in turn, a failure recorded as an error. */
+    public void eachTarget(String scenario, List<Target> which, int round, Measurement measurement) throws InterruptedException {
+        for (Target target : which) {
+            progress.show(scenario, target.name(), round, settings.rounds());
+            try {
+                measurement.measure(target, round);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                failed(scenario, target, round, e);
             }
         }
+    }
+
+    /** Records a target's failed measurement as an error of the run, which goes on. */
+    public void failed(String scenario, Target target, int round, Exception e) {
+        String message = scenario + "/" + target.name() + " round " + round + " failed: " + describe(e);
+        results.error(message);
+        progress.note(message);
     }
 
     public void note(String message) {

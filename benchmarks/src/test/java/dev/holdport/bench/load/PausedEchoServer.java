@@ -74,6 +74,11 @@ final class PausedEchoServer implements AutoCloseable {
         clients.forEach(ch -> ch.eventLoop().execute(() -> ch.config().setAutoRead(true)));
     }
 
+    /** Closes every client connection (the listener stays). */
+    void closeClients() {
+        clients.forEach(Channel::close);
+    }
+
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
