@@ -59,7 +59,7 @@ public final class MarkdownReport {
         md.append("Median of the rounds; in parentheses the ratio to direct. Rates: higher is better; latencies: lower is better.");
         if (versus) {
             md.append(" \"per round\" is the range of holdport/haproxy taken within each round (the targets take turns")
-                    .append(" in every round, so both ran close in time; at the fixed keep-alive rate, turns of a second);")
+                    .append(" in every round, so both ran close in time; for keep-alive latency and new connections, turns of a second);")
                     .append(" a range straddling 1.00 means the difference is within this machine's round-to-round noise.");
         }
         md.append("\n\n| figure |");

@@ -9,7 +9,7 @@ import dev.holdport.bench.run.RunSettings;
 import dev.holdport.bench.target.Route;
 import dev.holdport.bench.target.Target;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,18 +20,12 @@ import org.HdrHistogram.Histogram;
  * for the highest request rate (each target in turn), then a fixed rate (the same for every
  * target) for latency percentiles corrected for coordinated omission.
  *
- * <p>The fixed-rate pass takes its targets in turns of about a second each, their connections
- * kept open in between, and merges each target's turns into one histogram per round. A tail
- * percentile is decided by a few bad milliseconds; on a shared machine those come in bursts of
- * a second or two (another process, a neighbour on the host), and with one 8-second window per
- * target a burst lands on whichever target was running. Turns of a second spread it over all.
+ * <p>The fixed-rate pass lets the targets take {@link Turns} of about a second each, their
+ * connections kept open in between, and merges each target's turns into one histogram per round.
  */
 public final class KeepAliveRequests implements Scenario {
 
     private static final Figure RATE = Figure.empty("keepalive.rps", "keepalive", "keep-alive req/s (closed loop)", Unit.PER_SECOND, true);
-
-    /** The longest turn of one target in the fixed-rate pass. */
-    static final Duration TURN = Duration.ofSeconds(1);
 
     @Override
     public String name() {
@@ -62,65 +56,32 @@ public final class KeepAliveRequests implements Scenario {
         }
     }
 
-    /**
-     * One round of the fixed-rate pass: every target warmed up on its own connections, then the
-     * measured time cut into turns, the targets taking them in an order that rotates every turn.
-     * A target that fails is recorded as an error and drops out of the round.
-     */
+    /** One round of the fixed-rate pass: each target on its own open connections, in turns. */
     private Map<Target, Histogram> fixedRateInTurns(RunContext context, int round) throws InterruptedException {
         RunSettings s = context.settings();
-        Map<Target, KeepAliveLoad.Connections> open = new LinkedHashMap<>();
+        Map<Target, KeepAliveLoad.Connections> open = new HashMap<>();
         Map<Target, Histogram> latency = new LinkedHashMap<>();
         try {
-            context.progress(name(), "fixed rate: warm-up", round);
-            for (Target target : context.targets()) {
-                try {
-                    KeepAliveLoad.Connections connections = KeepAliveLoad.Connections.open(context.client(),
-                            target.address(Route.ECHO), s.keepAliveConnections(), s.messageBytes());
-                    open.put(target, connections);
-                    if (!s.warmup().isZero()) {
-                        requireClean(connections.pass(Duration.ZERO, s.warmup(), s.keepAliveRate()), "fixed rate warm-up");
-                    }
-                    latency.put(target, new Histogram(3));
-                } catch (RuntimeException e) {
-                    drop(context, target, round, e, open);
-                }
-            }
-            int turns = turns(s.measure());
-            Duration turn = s.measure().dividedBy(turns);
-            context.progress(name(), "fixed rate: targets in turns", round);
-            for (int t = 0; t < turns; t++) {
-                List<Target> order = new ArrayList<>(latency.keySet());
-                for (int k = 0; k < order.size(); k++) {
-                    Target target = order.get((t + k) % order.size());
-                    try {
-                        LoadResult result = open.get(target).pass(Duration.ZERO, turn, s.keepAliveRate());
+            List<Target> measured = Turns.take(context, name() + " (fixed rate)", round, context.targets(), s.measure(),
+                    target -> {
+                        KeepAliveLoad.Connections connections = KeepAliveLoad.Connections.open(context.client(),
+                                target.address(Route.ECHO), s.keepAliveConnections(), s.messageBytes());
+                        open.put(target, connections);
+                        if (!s.warmup().isZero()) {
+                            requireClean(connections.pass(Duration.ZERO, s.warmup(), s.keepAliveRate()), "fixed rate warm-up");
+                        }
+                        latency.put(target, new Histogram(3));
+                    },
+                    (target, length) -> {
+                        LoadResult result = open.get(target).pass(Duration.ZERO, length, s.keepAliveRate());
                         requireClean(result, "fixed rate");
                         latency.get(target).add(result.latency());
-                    } catch (RuntimeException e) {
-                        latency.remove(target);
-                        drop(context, target, round, e, open);
-                    }
-                }
-            }
+                    });
+            latency.keySet().retainAll(measured);
         } finally {
             open.values().forEach(KeepAliveLoad.Connections::close);
         }
         return latency;
-    }
-
-    /** How many turns the measured time is cut into: turns of at most {@link #TURN}, at least one. */
-    static int turns(Duration measure) {
-        return (int) Math.max(1, (measure.toNanos() + TURN.toNanos() - 1) / TURN.toNanos());
-    }
-
-    private void drop(RunContext context, Target target, int round, RuntimeException e,
-                      Map<Target, KeepAliveLoad.Connections> open) {
-        context.failed(name() + " (fixed rate)", target, round, e);
-        KeepAliveLoad.Connections connections = open.remove(target);
-        if (connections != null) {
-            connections.close();
-        }
     }
 
     /** A keep-alive exchange must never fail in steady state; if one does, the figure is void. */

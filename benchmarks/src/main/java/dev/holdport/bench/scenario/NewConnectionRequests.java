@@ -10,10 +10,18 @@ import dev.holdport.bench.run.RunSettings;
 import dev.holdport.bench.target.Route;
 import dev.holdport.bench.target.Target;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
-/** Scenario 3: a new connection per request (connect, one exchange, close), closed loop. */
+/**
+ * Scenario 3: a new connection per request (connect, one exchange, close), closed loop. The
+ * targets take {@link Turns} of about a second; each target's turns add up to its figures for
+ * the round (connections/s over the measured time, one latency histogram, CPU per connection).
+ */
 public final class NewConnectionRequests implements Scenario {
 
     private static final Figure RATE = Figure.empty("newconn.cps", "newconn", "new connections/s", Unit.PER_SECOND, true);
@@ -30,27 +38,59 @@ public final class NewConnectionRequests implements Scenario {
     @Override
     public void run(RunContext context) throws InterruptedException {
         RunSettings s = context.settings();
-        context.eachRound(name(), context.targets(), (target, round) -> {
-            // CPU time of the proxy over the measured window only: the warm-up pays for JIT
-            // compilation, which a native peer never does. Both readings are taken when the load's
-            // window opens and closes, on a thread of their own (within a millisecond of it).
-            long opens = NewConnectionLoad.START_DELAY.plus(s.warmup()).toMillis();
-            long closes = opens + s.measure().toMillis();
-            CompletableFuture<Double> cpuAtOpen = cpuSecondsAfter(target, opens);
-            CompletableFuture<Double> cpuAtClose = cpuSecondsAfter(target, closes);
-            LoadResult result = NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
-                    target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
-                    s.warmup(), s.measure(), Duration.ofSeconds(10)));
-            KeepAliveRequests.requireClean(result, "new connections");
-            context.results().add(RATE, target.name(), round, result.perSecond());
-            context.results().add(P50, target.name(), round, result.percentileNanos(50));
-            context.results().add(P99, target.name(), round, result.percentileNanos(99));
-            context.results().add(P999, target.name(), round, result.percentileNanos(99.9));
-            if (cpuAtOpen != null) {
-                double cpu = cpuAtClose.join() - cpuAtOpen.join();
-                context.results().add(CPU, target.name(), round, cpu * 1e9 / result.completed());
+        for (int round = 1; round <= s.rounds(); round++) {
+            Map<Target, Tally> tallies = new LinkedHashMap<>();
+            List<Target> measured = Turns.take(context, name(), round, context.targets(), s.measure(),
+                    target -> {
+                        if (!s.warmup().isZero()) {
+                            KeepAliveRequests.requireClean(exchanges(context, target, s.warmup()), "new connections warm-up");
+                        }
+                        tallies.put(target, new Tally());
+                    },
+                    (target, length) -> {
+                        // CPU time of the proxy over the turn's window only, read on a thread of
+                        // its own when the window opens and closes (within a millisecond of it).
+                        long opens = NewConnectionLoad.START_DELAY.toMillis();
+                        CompletableFuture<Double> cpuAtOpen = cpuSecondsAfter(target, opens);
+                        CompletableFuture<Double> cpuAtClose = cpuSecondsAfter(target, opens + length.toMillis());
+                        LoadResult result = exchanges(context, target, length);
+                        KeepAliveRequests.requireClean(result, "new connections");
+                        tallies.get(target).add(result, cpuAtOpen == null ? Double.NaN : cpuAtClose.join() - cpuAtOpen.join());
+                    });
+            for (Target target : measured) {
+                Tally tally = tallies.get(target);
+                context.results().add(RATE, target.name(), round, tally.completed / tally.seconds);
+                context.results().add(P50, target.name(), round, tally.latency.getValueAtPercentile(50));
+                context.results().add(P99, target.name(), round, tally.latency.getValueAtPercentile(99));
+                context.results().add(P999, target.name(), round, tally.latency.getValueAtPercentile(99.9));
+                if (!Double.isNaN(tally.cpuSeconds)) {
+                    context.results().add(CPU, target.name(), round, tally.cpuSeconds * 1e9 / tally.completed);
+                }
             }
-        });
+        }
+    }
+
+    /** Closed-loop exchanges for {@code length}, all of it measured. */
+    private static LoadResult exchanges(RunContext context, Target target, Duration length) throws InterruptedException {
+        RunSettings s = context.settings();
+        return NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
+                target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
+                Duration.ZERO, length, Duration.ofSeconds(10)));
+    }
+
+    /** One target's turns in a round, added up. */
+    private static final class Tally {
+        final Histogram latency = new Histogram(3);
+        long completed;
+        double seconds;
+        double cpuSeconds; // NaN for a target without a process of its own (direct)
+
+        void add(LoadResult result, double cpu) {
+            latency.add(result.latency());
+            completed += result.completed();
+            seconds += result.seconds();
+            cpuSeconds += cpu;
+        }
     }
 
     /** The proxy's CPU seconds read {@code millis} from now, or null for a target without a process (direct). */
