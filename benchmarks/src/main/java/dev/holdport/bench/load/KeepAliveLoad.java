@@ -60,17 +60,21 @@ public final class KeepAliveLoad {
         public static Connections open(LoadClient client, InetSocketAddress target, int count, int messageBytes)
                 throws InterruptedException {
             Connections connections = new Connections(target, messageBytes);
-            for (int i = 0; i < count; i++) {
-                Exchanger exchanger = new Exchanger(connections.message);
-                ChannelFuture connect = client.bootstrap(exchanger, 5_000).connect(target);
-                if (!connect.await(10, TimeUnit.SECONDS) || !connect.isSuccess()) {
-                    connections.close();
-                    throw new IllegalStateException("cannot connect to " + target, connect.cause());
+            try {
+                for (int i = 0; i < count; i++) {
+                    Exchanger exchanger = new Exchanger(connections.message);
+                    ChannelFuture connect = client.bootstrap(exchanger, 5_000).connect(target);
+                    connections.channels.add(connect.channel());
+                    if (!connect.await(10, TimeUnit.SECONDS) || !connect.isSuccess()) {
+                        throw new IllegalStateException("cannot connect to " + target, connect.cause());
+                    }
+                    connections.exchangers.add(exchanger);
                 }
-                connections.exchangers.add(exchanger);
-                connections.channels.add(connect.channel());
+                return connections;
+            } catch (InterruptedException | RuntimeException e) {
+                connections.close();
+                throw e;
             }
-            return connections;
         }
 
         /**

@@ -73,9 +73,14 @@ public final class KeepAliveRequests implements Scenario {
                         latency.put(target, new Histogram(3));
                     },
                     (target, length) -> {
-                        LoadResult result = open.get(target).pass(Duration.ZERO, length, s.keepAliveRate());
-                        requireClean(result, "fixed rate");
-                        latency.get(target).add(result.latency());
+                        try {
+                            LoadResult result = open.get(target).pass(Turns.LEAD_IN, length, s.keepAliveRate());
+                            requireClean(result, "fixed rate");
+                            latency.get(target).add(result.latency());
+                        } catch (RuntimeException e) {
+                            open.remove(target).close(); // it drops out of the round
+                            throw e;
+                        }
                     });
             latency.keySet().retainAll(measured);
         } finally {

@@ -43,17 +43,17 @@ public final class NewConnectionRequests implements Scenario {
             List<Target> measured = Turns.take(context, name(), round, context.targets(), s.measure(),
                     target -> {
                         if (!s.warmup().isZero()) {
-                            KeepAliveRequests.requireClean(exchanges(context, target, s.warmup()), "new connections warm-up");
+                            KeepAliveRequests.requireClean(exchanges(context, target, Duration.ZERO, s.warmup()), "new connections warm-up");
                         }
                         tallies.put(target, new Tally());
                     },
                     (target, length) -> {
                         // CPU time of the proxy over the turn's window only, read on a thread of
                         // its own when the window opens and closes (within a millisecond of it).
-                        long opens = NewConnectionLoad.START_DELAY.toMillis();
+                        long opens = NewConnectionLoad.START_DELAY.plus(Turns.LEAD_IN).toMillis();
                         CompletableFuture<Double> cpuAtOpen = cpuSecondsAfter(target, opens);
                         CompletableFuture<Double> cpuAtClose = cpuSecondsAfter(target, opens + length.toMillis());
-                        LoadResult result = exchanges(context, target, length);
+                        LoadResult result = exchanges(context, target, Turns.LEAD_IN, length);
                         KeepAliveRequests.requireClean(result, "new connections");
                         tallies.get(target).add(result, cpuAtOpen == null ? Double.NaN : cpuAtClose.join() - cpuAtOpen.join());
                     });
@@ -70,12 +70,16 @@ public final class NewConnectionRequests implements Scenario {
         }
     }
 
-    /** Closed-loop exchanges for {@code length}, all of it measured. */
-    private static LoadResult exchanges(RunContext context, Target target, Duration length) throws InterruptedException {
+    /**
+     * Closed-loop exchanges: {@code leadIn} unmeasured (the target sat idle during the other
+     * targets' turns; see {@link Turns#LEAD_IN}), then {@code length} measured.
+     */
+    private static LoadResult exchanges(RunContext context, Target target, Duration leadIn, Duration length)
+            throws InterruptedException {
         RunSettings s = context.settings();
         return NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
                 target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
-                Duration.ZERO, length, Duration.ofSeconds(10)));
+                leadIn, length, Duration.ofSeconds(10)));
     }
 
     /** One target's turns in a round, added up. */

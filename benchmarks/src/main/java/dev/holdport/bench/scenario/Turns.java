@@ -20,6 +20,14 @@ final class Turns {
     /** The longest turn. */
     static final Duration LONGEST = Duration.ofSeconds(1);
 
+    /**
+     * Unmeasured load at the start of each turn, before its measured {@code length}: a target has
+     * sat idle while the others took their turns, and its first exchanges would otherwise be
+     * measured against a parked process (64 keep-alive connections' first exchanges are 64 of
+     * 10,000 samples a turn: enough to move a p99).
+     */
+    static final Duration LEAD_IN = Duration.ofMillis(50);
+
     /** Readies one target before the first turn (opens connections, warms up). */
     @FunctionalInterface
     interface Preparation {

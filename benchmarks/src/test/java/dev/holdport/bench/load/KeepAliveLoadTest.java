@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +56,9 @@ class KeepAliveLoadTest {
 
             LoadResult after = connections.pass(Duration.ZERO, Duration.ofMillis(200), 2_000);
             assertThat(after.completed()).isZero();
-            assertThat(after.failures()).isEqualTo(Map.of(Outcome.CLOSED, (long) CONNECTIONS));
+            // Each connection fails once: CLOSED, or RESET if its send raced the close it had not read yet.
+            assertThat(after.failed()).isEqualTo(CONNECTIONS);
+            assertThat(after.failures().keySet()).isSubsetOf(Outcome.CLOSED, Outcome.RESET);
         }
     }
 }
