@@ -194,11 +194,20 @@ public final class Route {
         applyAccepting();
     }
 
-    /** Each listener takes up the gate's wish and the process's connection limit as they are when it runs. */
+    /**
+     * Each listener takes up the gate's wish and the process's connection limit as they are when
+     * it runs; a listener resting after a failed accept is left alone (its rest ends by applying
+     * both): files freeing up, which crosses the limit back, is just when an early retry would
+     * fail again, and on NIO spin until the rest was over.
+     */
     void applyAccepting() {
         for (Channel ch : listeners) {
             try {
-                ch.eventLoop().execute(() -> ch.config().setAutoRead(wantsToAccept()));
+                ch.eventLoop().execute(() -> {
+                    if (!resting.contains(ch)) {
+                        ch.config().setAutoRead(wantsToAccept());
+                    }
+                });
             } catch (RejectedExecutionException e) {
                 // the loops are shutting down: nothing accepts any more
             }
