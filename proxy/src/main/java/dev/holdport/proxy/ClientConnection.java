@@ -12,6 +12,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -200,7 +201,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         connectingBackend = null;
-        if (future.isSuccess()) {
+        if (future.isSuccess() && connectedToItself(future.channel())) {
+            // Nobody listens on the slot's port and the kernel chose that very port as the source
+            // port of this connect (possible when the slot's port lies in the ephemeral range):
+            // TCP's simultaneous open makes the socket its own peer. Relaying to it would echo the
+            // client and keep the port taken from the backend that is about to bind it.
+            discard(future.channel());
+            connectFailed(new ConnectException("connected to itself: nothing listens on " + slot.connectAddress()), true);
+        } else if (future.isSuccess()) {
             startRelay(future.channel());
         } else {
             discard(future.channel());
@@ -208,6 +216,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             // Refused: the backend is not listening (yet); it may be starting.
             connectFailed(cause, cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException));
         }
+    }
+
+    private static boolean connectedToItself(Channel backend) {
+        SocketAddress local = backend.localAddress();
+        return local != null && local.equals(backend.remoteAddress());
     }
 
     /** Closes a backend channel that will not be relayed, registered or not (an unregistered one has no loop to close on). */

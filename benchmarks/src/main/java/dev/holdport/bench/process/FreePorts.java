@@ -1,35 +1,66 @@
 package dev.holdport.bench.process;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Random;
 import java.util.Set;
 
 /**
- * Picks free loopback ports for the servers a run starts. The kernel chooses each port (bind to
- * port 0); the socket is closed again so the real server can take it. Ports handed out once are
- * never handed out again in the same run.
+ * Picks free loopback ports for the servers a run starts, each checked with a bind and closed
+ * again so the real server can take it. Ports handed out once are never handed out again in the
+ * same run.
+ *
+ * <p>The ports come from below the kernel's ephemeral range ({@code net.ipv4.ip_local_port_range}):
+ * a run opens tens of thousands of client connections, and any of them could take a port from
+ * that range as its source port before the server meant for it binds.
  */
 public final class FreePorts {
 
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    private static final int LOWEST = 10_000;
+
     private final Set<Integer> given = new HashSet<>();
+    private final Random random = new Random();
 
     public synchronized int next() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                int port = socket.getLocalPort();
-                if (given.add(port)) {
-                    return port;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot find a free loopback port", e);
+        int below = ephemeralRangeStart();
+        if (below - LOWEST < 1_000) {
+            throw new IllegalStateException("the ephemeral port range starts at " + below
+                    + ", which leaves no room below it for the benchmark's servers; "
+                    + "raise the start of net.ipv4.ip_local_port_range");
+        }
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = random.nextInt(LOWEST, below);
+            if (!given.contains(port) && free(port)) {
+                given.add(port);
+                return port;
             }
         }
-        throw new IllegalStateException("no new free loopback port after 100 attempts");
+        throw new IllegalStateException("no free loopback port between " + LOWEST + " and " + below);
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            // One read with a large buffer: procfs answers a read at an offset past 0 with
+            // end-of-file, so Files.readString (which starts with a one-byte read here) sees "3".
+            return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // Linux's default when the setting cannot be read
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(false);
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

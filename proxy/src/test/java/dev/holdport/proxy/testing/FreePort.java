@@ -3,18 +3,67 @@ package dev.holdport.proxy.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A loopback port that was free a moment ago, for a backend or child process that must be told
- * its port before it binds it. Another process could take the port in between, which on a test
- * machine does not happen in practice.
+ * its port before it binds it.
+ *
+ * <p>The port comes from below the kernel's ephemeral range ({@code net.ipv4.ip_local_port_range}),
+ * never from a bind to port 0: a port from that range can be handed to any outgoing connection in
+ * the gap before the backend binds it — a proxy retrying a backend that is not up yet can even
+ * connect to itself on it — and the backend's bind then fails with "Address already in use".
+ * Below the range only an explicit bind can take the port. Each port is handed out once per JVM.
  */
 public final class FreePort {
 
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    private static final int LOWEST = 10_000;
+    private static final Set<Integer> GIVEN = new HashSet<>();
+
     private FreePort() {}
 
-    public static int pick() {
+    public static synchronized int pick() {
+        int below = ephemeralRangeStart();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = below - LOWEST > 1_000
+                    ? ThreadLocalRandom.current().nextInt(LOWEST, below)
+                    : bindAny(); // an unusual range leaves no room below it: let the kernel choose
+            if (!GIVEN.contains(port) && free(port)) {
+                GIVEN.add(port);
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free loopback port below " + below + " after 1000 tries");
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            // One read with a large buffer: procfs answers a read at an offset past 0 with
+            // end-of-file, so Files.readString (which starts with a one-byte read here) sees "3".
+            return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // Linux's default when the setting cannot be read
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(false);
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int bindAny() {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         } catch (IOException e) {
