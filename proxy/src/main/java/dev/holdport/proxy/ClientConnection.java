@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -205,7 +206,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             // Nobody listens on the slot's port and the kernel chose that very port as the source
             // port of this connect (possible when the slot's port lies in the ephemeral range):
             // TCP's simultaneous open makes the socket its own peer. Relaying to it would echo the
-            // client and keep the port taken from the backend that is about to bind it.
+            // client and keep the port taken from the backend that is about to bind it. Reset, so
+            // that no TIME_WAIT keeps the port from a backend that binds without SO_REUSEADDR.
+            future.channel().config().setOption(ChannelOption.SO_LINGER, 0);
             discard(future.channel());
             connectFailed(new ConnectException("connected to itself: nothing listens on " + slot.connectAddress()), true);
         } else if (future.isSuccess()) {
