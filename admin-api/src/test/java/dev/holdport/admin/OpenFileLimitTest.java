@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +103,85 @@ class OpenFileLimitTest {
         assertThat(holdport.log())
                 .doesNotContain("Too many open files")
                 .doesNotContain("cannot connect");
+    }
+
+    @Test
+    void idleAdminConnectionsTakeAtMostTheirCapOfFilesAndTheDataPlaneKeepsRelaying() throws Exception {
+        int relays = 40; // below the connection limit this file limit allows (checked above: up to 122)
+        startGatheringBackend(relays);
+        int port = FreePort.pick();
+        int adminPort = FreePort.pick();
+        Path config = dir.resolve("holdport.conf");
+        Files.writeString(config, """
+                holdport {
+                  event-loop-threads = 2
+                  state-file = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                  routes.web {
+                    listen = "127.0.0.1:%d"
+                    backlog = 32
+                    slots.a.address = "127.0.0.1:%d"
+                  }
+                }
+                """.formatted(dir.resolve("state.properties"), adminPort, port, backend.getLocalPort()));
+        holdport = HoldportRun.startWithFileLimit(FILE_LIMIT, config.toString());
+        Api api = new Api("http://127.0.0.1:" + adminPort);
+        holdport.awaitReady(api, Duration.ofSeconds(60));
+        long before = openFiles(holdport.process());
+
+        // A client that opens admin connections and never uses or closes them: 100, so that the
+        // ones past the cap still connect (into the API's listen backlog of 50) and an uncapped
+        // API would have accepted them all by the time the files are counted below.
+        List<SocketChannel> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                flood.add(SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> openFiles(holdport.process()) >= before + 56);
+
+            // Meanwhile every relay still gets its two files: the backend answers only once all are open.
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < relays; i++) {
+                String line = "client " + i;
+                answers.add(threads.submit(() -> ask(port, line)));
+            }
+            for (int i = 0; i < relays; i++) {
+                assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).isEqualTo("client " + i);
+            }
+            assertThat(openFiles(holdport.process()) - before)
+                    .as("files taken by 100 idle admin connections (at most 64 accepted)")
+                    .isBetween(56L, 64L + 16L);
+        } finally {
+            for (SocketChannel channel : flood) {
+                channel.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/status").statusCode() == 200);
+        assertThat(holdport.log())
+                .doesNotContain("Too many open files")
+                .doesNotContain("cannot connect");
+    }
+
+    private static long openFiles(Process process) throws IOException {
+        try (var files = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+            return files.count();
+        }
+    }
+
+    /** An echo backend that answers nobody until {@code count} connections are open, so that all relays are open at once. */
+    private void startGatheringBackend(int count) throws IOException {
+        backend = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        threads.execute(() -> {
+            List<Socket> gathered = new ArrayList<>();
+            try {
+                while (gathered.size() < count) {
+                    gathered.add(backend.accept());
+                }
+            } catch (IOException e) {
+                return; // closed
+            }
+            gathered.forEach(socket -> threads.execute(() -> echoLine(socket)));
+        });
     }
 
     /** One line there and back on a new connection; connect() itself waits while holdport's backlog is full. */

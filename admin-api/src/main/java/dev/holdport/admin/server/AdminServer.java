@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
@@ -43,6 +44,10 @@ public final class AdminServer {
      * milliseconds; the limit is there so that holdport's exit can never hang on a client.
      */
     static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    /** Admin connections open at once, over TCP and the Unix socket: far more than scripts and scrapers need. */
+    static final int MAX_CONNECTIONS = 64;
+    /** The idle timeout of admin connections while {@link #MAX_CONNECTIONS} are open (else Jetty's 30 s). */
+    static final Duration IDLE_TIMEOUT_AT_CAP = Duration.ofSeconds(2);
 
     private final Server server;
     private final GracefulHandler inFlight;
@@ -95,6 +100,14 @@ public final class AdminServer {
             server.addConnector(unix);
             refuseLiveSocket(target);
         }
+        // Admin connections take their files from the same open-file limit as the data plane,
+        // whose connection limit leaves only ConnectionLimit's reserve (256) for everything else:
+        // a client that opens connections and never closes them must not run the data plane out
+        // of backend sockets. At the cap Jetty stops accepting (newcomers wait in the listen
+        // backlog) and gives idle connections a short timeout, so idle ones make room.
+        NetworkConnectionLimit connectionCap = new NetworkConnectionLimit(MAX_CONNECTIONS, server.getConnectors());
+        connectionCap.setEndPointIdleTimeout(IDLE_TIMEOUT_AT_CAP.toMillis());
+        server.addBean(connectionCap);
         server.setErrorHandler(new ProblemErrorHandler());
         GracefulHandler inFlight = new GracefulHandler(handler);
         server.setHandler(inFlight);
