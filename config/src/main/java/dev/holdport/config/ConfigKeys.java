@@ -37,7 +37,7 @@ final class ConfigKeys {
             "drain", ordered("timeout"));
 
     /** Plain (non-section) keys that {@code holdport.route-defaults} may supply. */
-    static final Set<String> ROUTE_DEFAULT_VALUES = ordered("backlog");
+    static final Set<String> ROUTE_DEFAULT_VALUES = ordered("backlog", "client-keepalive");
 
     /** Keys only a route itself may set (no default makes sense for them). */
     static final Set<String> ROUTE_ONLY = ordered("listen", "slots", "active");

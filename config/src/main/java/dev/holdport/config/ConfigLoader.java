@@ -195,6 +195,14 @@ public final class ConfigLoader {
         route.rejectUnknownKeys(ConfigKeys.ROUTE);
         HostPort listen = route.hostPort("listen", true);
         Integer backlog = route.integer("backlog", 1);
+        Duration clientKeepalive = route.duration("client-keepalive", false);
+        if (clientKeepalive != null && clientKeepalive.compareTo(RouteConfig.MAX_KEEPALIVE) > 0) {
+            route.problem("client-keepalive", ConfigDurations.format(clientKeepalive)
+                    + " is longer than TCP allows (at most 32767s); use 0 for no keepalive");
+        } else if (clientKeepalive != null && !clientKeepalive.isZero() && clientKeepalive.toSeconds() < 1) {
+            route.problem("client-keepalive", ConfigDurations.format(clientKeepalive)
+                    + " is shorter than TCP allows (at least 1s); use 0 for no keepalive");
+        }
         Map<String, SlotConfig> slots = readSlots(route, slotDefaults, problems);
         String active = readActive(route, slots);
 
@@ -224,7 +232,7 @@ public final class ConfigLoader {
         Duration drainTimeout = Optional.ofNullable(sections.get("drain"))
                 .map(s -> s.duration("timeout", false)).orElse(null);
 
-        return new RouteConfig(name, listen, orZero(backlog), slots, active, backend, hold,
+        return new RouteConfig(name, listen, orZero(backlog), clientKeepalive, slots, active, backend, hold,
                 pauseMaxDuration, orZero(resumeMaxRate), drainTimeout);
     }
 

@@ -54,6 +54,7 @@ final class EffectiveConfigRenderer {
         open(key(route.name()));
         entry("listen", quote(route.listen().toString()));
         entry("backlog", Integer.toString(route.backlog()));
+        entry("client-keepalive", ConfigDurations.format(route.clientKeepalive()));
         entry("active", quote(route.active()));
         open("slots");
         for (SlotConfig slot : route.slots().values()) {

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param name             the route's name, {@code [a-z0-9-]+}
  * @param listen           the public address holdport accepts on
  * @param backlog          the listen backlog (clients wait there when holding is full)
+ * @param clientKeepalive  TCP keepalive on client connections: silence before the first probe; zero = off
  * @param slots            the backends by name, in config order (unmodifiable)
  * @param active           the slot relayed to at start (a state file may override it)
  * @param backend          connect behaviour
@@ -22,6 +23,7 @@ public record RouteConfig(
         String name,
         HostPort listen,
         int backlog,
+        Duration clientKeepalive,
         Map<String, SlotConfig> slots,
         String active,
         BackendSettings backend,
@@ -29,6 +31,9 @@ public record RouteConfig(
         Duration pauseMaxDuration,
         int resumeMaxRate,
         Duration drainTimeout) {
+
+    /** The longest keepalive idle time Linux accepts ({@code TCP_KEEPIDLE}, seconds). */
+    public static final Duration MAX_KEEPALIVE = Duration.ofSeconds(32_767);
 
     public RouteConfig {
         slots = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(slots));

@@ -40,6 +40,7 @@ class ConfigLoaderTest {
         RouteConfig web = config.route("web");
         assertThat(web.listen()).isEqualTo(new HostPort("0.0.0.0", 8080));
         assertThat(web.backlog()).isEqualTo(1024);
+        assertThat(web.clientKeepalive()).isEqualTo(Duration.ofMinutes(2));
         assertThat(web.slots()).containsOnlyKeys("a");
         assertThat(web.slot("a")).isEqualTo(new SlotConfig("a", new HostPort("127.0.0.1", 9001), ""));
         assertThat(web.active()).as("the only slot is active by default").isEqualTo("a");
@@ -55,12 +56,14 @@ class ConfigLoaderTest {
         HoldportConfig config = ConfigLoader.parse("""
                 holdport {
                   route-defaults.hold.timeout = 90s
+                  route-defaults.client-keepalive = 0
                   routes {
                     web {
                       listen = "0.0.0.0:8080"
                       slots.a.address = "127.0.0.1:9001"
                       hold { on-timeout = forward, timeout = 0 }
                       backlog = 50
+                      client-keepalive = 45s
                     }
                     rpc {
                       listen = "0.0.0.0:8081"
@@ -73,9 +76,11 @@ class ConfigLoaderTest {
         RouteConfig web = config.route("web");
         assertThat(web.hold()).isEqualTo(new HoldSettings(100_000, Duration.ZERO, OnHoldTimeout.FORWARD));
         assertThat(web.backlog()).isEqualTo(50);
+        assertThat(web.clientKeepalive()).isEqualTo(Duration.ofSeconds(45));
         RouteConfig rpc = config.route("rpc");
         assertThat(rpc.hold()).isEqualTo(new HoldSettings(100_000, Duration.ofSeconds(90), OnHoldTimeout.CLOSE));
         assertThat(rpc.backlog()).isEqualTo(1024);
+        assertThat(rpc.clientKeepalive()).as("off for every route by route-defaults").isZero();
     }
 
     @Test

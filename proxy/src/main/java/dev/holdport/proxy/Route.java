@@ -122,7 +122,7 @@ public final class Route {
     }
 
     private ServerBootstrap serverBootstrap(EventLoop loop) {
-        return new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loop, loop) // accepted connections stay on the accepting loop
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
@@ -142,6 +142,9 @@ public final class Route {
                     }
                 })
                 .option(transport.reusePort(), true);
+        // A client that vanished without a FIN or reset is noticed and its relay closed.
+        transport.clientKeepalive(bootstrap, config.clientKeepalive());
+        return bootstrap;
     }
 
     /** Throws a {@link java.net.BindException} when something already listens on {@code address}. */

@@ -2,6 +2,7 @@ package dev.holdport.proxy;
 
 import dev.holdport.config.TransportChoice;
 import io.netty.channel.Channel;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
@@ -9,6 +10,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
@@ -18,6 +20,8 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.StandardSocketOptions;
+import java.time.Duration;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * The Netty transport of the data plane: io_uring where the kernel (and the container's seccomp
@@ -88,6 +92,46 @@ public record Transport(
             }
             case AUTO -> ioUringAvailable() ? ioUring() : nio();
         };
+    }
+
+    /** Seconds between keepalive probes, and how many go unanswered before the connection is dropped. */
+    static final int KEEPALIVE_INTERVAL_SECONDS = 10;
+    static final int KEEPALIVE_PROBES = 6;
+
+    // Linux's numbers (the same on x86-64 and arm64) for options Netty's io_uring listener has no name for.
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_KEEPALIVE = 9;
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_KEEPIDLE = 4;
+    private static final int TCP_KEEPINTVL = 5;
+    private static final int TCP_KEEPCNT = 6;
+    private static final ChannelOption<Integer> URING_SO_KEEPALIVE = new IntegerUnixChannelOption("SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE);
+    private static final ChannelOption<Integer> URING_TCP_KEEPIDLE = new IntegerUnixChannelOption("TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE);
+    private static final ChannelOption<Integer> URING_TCP_KEEPINTVL = new IntegerUnixChannelOption("TCP_KEEPINTVL", IPPROTO_TCP, TCP_KEEPINTVL);
+    private static final ChannelOption<Integer> URING_TCP_KEEPCNT = new IntegerUnixChannelOption("TCP_KEEPCNT", IPPROTO_TCP, TCP_KEEPCNT);
+
+    /**
+     * TCP keepalive for every connection a listener accepts, set on the listening socket: Linux
+     * copies it to each accepted socket, so on io_uring it costs no system call per connection.
+     * NIO's listening socket takes the timers but not {@code SO_KEEPALIVE} itself, which is then
+     * set on each accepted socket.
+     */
+    void clientKeepalive(ServerBootstrap bootstrap, Duration idle) {
+        if (idle.isZero()) {
+            return;
+        }
+        int idleSeconds = (int) Math.max(1, idle.toSeconds());
+        if (serverChannelClass == IoUringServerSocketChannel.class) {
+            bootstrap.option(URING_SO_KEEPALIVE, 1)
+                    .option(URING_TCP_KEEPIDLE, idleSeconds)
+                    .option(URING_TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+                    .option(URING_TCP_KEEPCNT, KEEPALIVE_PROBES);
+        } else {
+            bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idleSeconds)
+                    .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+                    .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true);
+        }
     }
 
     MultiThreadIoEventLoopGroup newEventLoopGroup(int threads) {

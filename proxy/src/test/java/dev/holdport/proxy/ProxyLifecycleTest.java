@@ -55,7 +55,7 @@ class ProxyLifecycleTest {
     void aListenAddressInUseIsNamedWithItsRoute() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             var route = new dev.holdport.config.RouteConfig("web", new dev.holdport.config.HostPort("127.0.0.1", taken.getLocalPort()),
-                    1024, TestConfigs.route("a", Map.of("a", 9)).slots(), "a",
+                    1024, Duration.ZERO, TestConfigs.route("a", Map.of("a", 9)).slots(), "a",
                     TestConfigs.route("a", Map.of("a", 9)).backend(), TestConfigs.route("a", Map.of("a", 9)).hold(),
                     Duration.ZERO, 0, Duration.ofSeconds(1));
             assertThatThrownBy(() -> Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("s"), List.of(route))))

@@ -73,44 +73,50 @@ public final class TestConfigs {
         }
 
         public Builder listenPort(int port) {
-            r = new RouteConfig(r.name(), new HostPort(r.listen().host(), port), r.backlog(), r.slots(), r.active(), r.backend(),
+            r = new RouteConfig(r.name(), new HostPort(r.listen().host(), port), r.backlog(), r.clientKeepalive(), r.slots(), r.active(), r.backend(),
                     r.hold(), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
 
         public Builder hold(int max, Duration timeout, OnHoldTimeout onTimeout) {
-            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(),
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.clientKeepalive(), r.slots(), r.active(), r.backend(),
                     new HoldSettings(max, timeout, onTimeout), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
 
+        public Builder clientKeepalive(Duration keepalive) {
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), keepalive, r.slots(), r.active(), r.backend(),
+                    r.hold(), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
+            return this;
+        }
+
         public Builder backend(Duration connectTimeout, Duration retryRefusedFor) {
-            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(),
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.clientKeepalive(), r.slots(), r.active(),
                     new BackendSettings(connectTimeout, retryRefusedFor), r.hold(), r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
 
         public Builder proxyProtocol(ProxyProtocol version) {
-            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(),
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.clientKeepalive(), r.slots(), r.active(),
                     new BackendSettings(r.backend().connectTimeout(), r.backend().retryRefusedFor(), version), r.hold(),
                     r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
 
         public Builder pauseMaxDuration(Duration d) {
-            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(), r.hold(), d,
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.clientKeepalive(), r.slots(), r.active(), r.backend(), r.hold(), d,
                     r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
 
         public Builder resumeMaxRate(int rate) {
-            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.slots(), r.active(), r.backend(), r.hold(),
+            r = new RouteConfig(r.name(), r.listen(), r.backlog(), r.clientKeepalive(), r.slots(), r.active(), r.backend(), r.hold(),
                     r.pauseMaxDuration(), rate, r.drainTimeout());
             return this;
         }
 
         public Builder backlog(int backlog) {
-            r = new RouteConfig(r.name(), r.listen(), backlog, r.slots(), r.active(), r.backend(), r.hold(),
+            r = new RouteConfig(r.name(), r.listen(), backlog, r.clientKeepalive(), r.slots(), r.active(), r.backend(), r.hold(),
                     r.pauseMaxDuration(), r.resumeMaxRate(), r.drainTimeout());
             return this;
         }
