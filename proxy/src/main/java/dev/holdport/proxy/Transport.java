@@ -94,8 +94,8 @@ public record Transport(
         };
     }
 
-    /** Seconds between keepalive probes, and how many go unanswered before the connection is dropped. */
-    static final int KEEPALIVE_INTERVAL_SECONDS = 10;
+    /** Longest time between keepalive probes, and how many go unanswered before the connection is dropped. */
+    static final int KEEPALIVE_MAX_INTERVAL_SECONDS = 10;
     static final int KEEPALIVE_PROBES = 6;
 
     // Linux's numbers (the same on x86-64 and arm64) for options Netty's io_uring listener has no name for.
@@ -121,14 +121,16 @@ public record Transport(
             return;
         }
         int idleSeconds = (int) Math.max(1, idle.toSeconds());
+        // A short keepalive asks for a vanished client to be noticed soon: probe as often.
+        int intervalSeconds = Math.min(idleSeconds, KEEPALIVE_MAX_INTERVAL_SECONDS);
         if (serverChannelClass == IoUringServerSocketChannel.class) {
             bootstrap.option(URING_SO_KEEPALIVE, 1)
                     .option(URING_TCP_KEEPIDLE, idleSeconds)
-                    .option(URING_TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+                    .option(URING_TCP_KEEPINTVL, intervalSeconds)
                     .option(URING_TCP_KEEPCNT, KEEPALIVE_PROBES);
         } else {
             bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idleSeconds)
-                    .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+                    .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), intervalSeconds)
                     .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES)
                     .childOption(ChannelOption.SO_KEEPALIVE, true);
         }

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.holdport.proxy.testing.NetworkNamespace;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -56,6 +59,17 @@ class ClientKeepaliveTest {
                 });
             }
         }
+    }
+
+    @Test
+    void aClientThatVanishesWithoutAWordHasItsRelayEndedByTheKeepalive() throws Exception {
+        Assumptions.assumeTrue(NetworkNamespace.available(),
+                "needs unshare -rn (a user and network namespace) to take loopback down");
+        var result = NetworkNamespace.run("", VanishedClientProbe.class, 120, "20000");
+        for (var transport : transports()) {
+            assertThat(result.output()).containsPattern(transport + ": the relay ended \\d+ s after the client vanished: ok");
+        }
+        assertThat(result.exitCode()).as(result.output()).isZero();
     }
 
     /** The {@code tr:tm->when} field of the socket from {@code localPort} to {@code remotePort}, if listed. */

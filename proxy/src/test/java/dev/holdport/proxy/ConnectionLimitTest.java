@@ -141,14 +141,16 @@ class ConnectionLimitTest {
         Proxy proxy = start(transport, 10);
         Route route = proxy.routes().get(0);
         route.pause();
-        List<LineClient> clients = connectAndSend(route.listenAddress(), "held", 40);
-        // All 40 may be accepted in one go: io_uring's multishot accept takes the whole backlog
+        List<LineClient> clients = connectAndSend(route.listenAddress(), "held", 100);
+        // All 100 may be accepted in one go: io_uring's multishot accept takes the whole backlog
         // when armed. Those that come after the limit wait in the backlog.
         await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() >= 10);
         if (transport == TransportChoice.NIO) {
-            // NIO looks at auto-read again after each accept: it stops close to the limit.
+            // NIO looks at auto-read again after each read of up to 16 accepts: it stops near the
+            // limit. How near depends on when each loop runs the task that stops its listener (a
+            // busy loop may read again first), so the check is only that it stopped well short.
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-                    .until(() -> route.status().totals().accepted() < 40);
+                    .until(() -> route.status().totals().accepted() < 100);
         }
 
         route.resume();

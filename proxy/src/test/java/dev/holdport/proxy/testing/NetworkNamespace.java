@@ -1,0 +1,53 @@
+package dev.holdport.proxy.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a test program in a child JVM inside a user and network namespace of its own
+ * ({@code unshare -rn}), where it may change what the kernel does on loopback (its ephemeral
+ * port range, whether {@code lo} is up) without touching the machine. The namespace starts
+ * empty, so the program may use any fixed ports.
+ */
+public final class NetworkNamespace {
+
+    private NetworkNamespace() {}
+
+    /** Whether this machine lets an unprivileged process make such namespaces. */
+    public static boolean available() {
+        try {
+            Process probe = new ProcessBuilder("unshare", "-rn", "true").redirectErrorStream(true).start();
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false; // no unshare here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** What the program printed and how it exited. */
+    public record Result(int exitCode, String output) {}
+
+    /**
+     * Brings {@code lo} up, runs {@code setup} (a shell command; empty for none), then {@code main}
+     * with this JVM's classpath and {@code args}; waits up to {@code timeoutSeconds}.
+     */
+    public static Result run(String setup, Class<?> main, int timeoutSeconds, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String script = "ip link set lo up" + (setup.isEmpty() ? "" : " && " + setup) + " && exec \"$@\"";
+        List<String> command = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", script, "sh",
+                java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(main.getSimpleName() + " did not finish in " + timeoutSeconds + " s");
+        }
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}
