@@ -202,6 +202,9 @@ public final class ConfigLoader {
         } else if (clientKeepalive != null && !clientKeepalive.isZero() && clientKeepalive.toSeconds() < 1) {
             route.problem("client-keepalive", ConfigDurations.format(clientKeepalive)
                     + " is shorter than TCP allows (at least 1s); use 0 for no keepalive");
+        } else if (clientKeepalive != null && clientKeepalive.getNano() != 0) {
+            route.problem("client-keepalive", ConfigDurations.format(clientKeepalive)
+                    + " is not a whole number of seconds (TCP keepalive counts in seconds)");
         }
         Map<String, SlotConfig> slots = readSlots(route, slotDefaults, problems);
         String active = readActive(route, slots);

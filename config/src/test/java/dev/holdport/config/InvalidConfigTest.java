@@ -44,6 +44,7 @@ class InvalidConfigTest {
                 bad(web("backlog = 0"), "holdport.routes.web.backlog", "must be at least 1"),
                 bad(web("client-keepalive = 10h"), "holdport.routes.web.client-keepalive", "10h is longer than TCP allows (at most 32767s)"),
                 bad(web("client-keepalive = 500ms"), "holdport.routes.web.client-keepalive", "500ms is shorter than TCP allows (at least 1s)"),
+                bad(web("client-keepalive = 1500ms"), "holdport.routes.web.client-keepalive", "1500ms is not a whole number of seconds"),
                 bad(web("client-keepalive = -1s"), "holdport.routes.web.client-keepalive", "must not be negative"),
                 bad(web("hold.max-connections = 0"), "holdport.routes.web.hold.max-connections", "must be at least 1"),
                 bad(web("resume.max-rate = -10"), "holdport.routes.web.resume.max-rate", "must not be negative"),

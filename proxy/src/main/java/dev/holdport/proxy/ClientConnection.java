@@ -208,7 +208,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             // TCP's simultaneous open makes the socket its own peer. Relaying to it would echo the
             // client and keep the port taken from the backend that is about to bind it. Reset, so
             // that no TIME_WAIT keeps the port from a backend that binds without SO_REUSEADDR.
-            future.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            try {
+                future.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                log.debug("route {}: SO_LINGER 0 on a self-connected socket failed: {}", route.name(), e.toString());
+            }
             discard(future.channel());
             connectFailed(new ConnectException("connected to itself: nothing listens on " + slot.connectAddress()), true);
         } else if (future.isSuccess()) {

@@ -2,6 +2,7 @@ package dev.holdport.proxy.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,9 @@ public final class NetworkNamespace {
     /** Whether this machine lets an unprivileged process make such namespaces. */
     public static boolean available() {
         try {
-            Process probe = new ProcessBuilder("unshare", "-rn", "true").redirectErrorStream(true).start();
+            // The setup every use needs: some kernels allow the namespace but not changing it.
+            Process probe = new ProcessBuilder("unshare", "-rn", "sh", "-c", "ip link set lo up")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
         } catch (IOException e) {
             return false; // no unshare here
@@ -43,11 +46,18 @@ public final class NetworkNamespace {
         List<String> command = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", script, "sh",
                 java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(main.getSimpleName() + " did not finish in " + timeoutSeconds + " s");
+        // Output to a file: a child writing more than a pipe holds would block until read.
+        Path output = Files.createTempFile("netns-" + main.getSimpleName(), ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(main.getSimpleName() + " did not finish in " + timeoutSeconds + " s:\n"
+                        + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }
