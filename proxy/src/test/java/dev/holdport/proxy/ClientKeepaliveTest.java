@@ -68,6 +68,7 @@ class ClientKeepaliveTest {
         var result = NetworkNamespace.run("", VanishedClientProbe.class, 120, "20000");
         for (var transport : transports()) {
             assertThat(result.output()).containsPattern(transport + ": the relay ended \\d+ s after the client vanished: ok");
+            assertThat(result.output()).containsPattern(transport + ": the hold ended \\d+ s after the client vanished: ok");
         }
         assertThat(result.exitCode()).as(result.output()).isZero();
     }

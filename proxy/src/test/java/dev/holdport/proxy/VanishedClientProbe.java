@@ -22,7 +22,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * Runs inside a network namespace of its own ({@link ClientKeepaliveTest}): relays one exchange,
  * then takes {@code lo} down, so that the client is gone without a FIN or a reset, as after a
  * power loss. With {@code client-keepalive = 1s} holdport's probes go unanswered and the relay
- * must end by itself within seconds; without keepalive it would stay open for good.
+ * must end by itself within seconds; without keepalive it would stay open for good. Then the same
+ * for a client held by a pause, which must be counted abandoned.
  *
  * <p>Argument: the first fixed port to use. Prints one line per transport and exits 0 when every
  * relay ended.
@@ -52,25 +53,41 @@ public final class VanishedClientProbe {
                         throw new IllegalStateException(transport + ": no relay to begin with (read " + answer + ")");
                     }
                     loopback(false);
-                    long start = System.nanoTime();
-                    boolean ended;
-                    try {
-                        Awaitility.await().atMost(Duration.ofSeconds(GIVE_UP_SECONDS)).until(() -> liveRelays(proxy) == 0);
-                        ended = true;
-                    } catch (ConditionTimeoutException e) {
-                        ended = false;
+                    allGood &= report(transport, "the relay", () -> liveRelays(proxy) == 0);
+                    loopback(true);
+
+                    // A client held by a pause that vanishes is noticed the same way, and counted abandoned.
+                    proxy.routes().get(0).pause();
+                    try (Socket held = new Socket()) {
+                        held.connect(new InetSocketAddress(loopback, listenPort), 5_000);
+                        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> proxy.status().get(0).held() == 1);
+                        loopback(false);
+                        allGood &= report(transport, "the hold", () -> proxy.status().get(0).held() == 0
+                                && proxy.status().get(0).totals().abandoned() == 1);
                     }
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    System.out.printf("%s: %s%n", transport, ended
-                            ? String.format("the relay ended %.0f s after the client vanished: ok", seconds)
-                            : "the relay is still open " + GIVE_UP_SECONDS + " s after the client vanished: WRONG");
-                    allGood &= ended;
                 } finally {
                     loopback(true);
                 }
             }
         }
         System.exit(allGood ? 0 : 1);
+    }
+
+    /** Waits for {@code ended} after the client vanished and prints how it went; true when it ended. */
+    private static boolean report(TransportChoice transport, String what, java.util.concurrent.Callable<Boolean> ended) {
+        long start = System.nanoTime();
+        boolean ok;
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(GIVE_UP_SECONDS)).until(ended);
+            ok = true;
+        } catch (ConditionTimeoutException e) {
+            ok = false;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("%s: %s%n", transport, ok
+                ? String.format("%s ended %.0f s after the client vanished: ok", what, seconds)
+                : what + " is still open " + GIVE_UP_SECONDS + " s after the client vanished: WRONG");
+        return ok;
     }
 
     private static int liveRelays(Proxy proxy) {
