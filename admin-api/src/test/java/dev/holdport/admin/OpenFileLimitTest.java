@@ -65,23 +65,7 @@ class OpenFileLimitTest {
     void aFloodBeyondTheFileLimitWhilePausedIsServedAndTheAdminApiStaysUp() throws Exception {
         startEchoBackend();
         int port = FreePort.pick();
-        int adminPort = FreePort.pick();
-        Path config = dir.resolve("holdport.conf");
-        Files.writeString(config, """
-                holdport {
-                  event-loop-threads = 2
-                  state-file = "%s"
-                  admin.listen = "127.0.0.1:%d"
-                  routes.web {
-                    listen = "127.0.0.1:%d"
-                    backlog = 32
-                    slots.a.address = "127.0.0.1:%d"
-                  }
-                }
-                """.formatted(dir.resolve("state.properties"), adminPort, port, backend.getLocalPort()));
-        holdport = HoldportRun.startWithFileLimit(FILE_LIMIT, config.toString());
-        Api api = new Api("http://127.0.0.1:" + adminPort);
-        holdport.awaitReady(api, Duration.ofSeconds(60));
+        Api api = startHoldport(port);
         Matcher said = Pattern.compile("(?:room for only|at most) (\\d+) client connections").matcher(holdport.log());
         assertThat(said.find()).as(holdport.log()).isTrue();
         int limit = Integer.parseInt(said.group(1));
@@ -110,23 +94,7 @@ class OpenFileLimitTest {
         int relays = 40; // below the connection limit this file limit allows (checked above: up to 122)
         startGatheringBackend(relays);
         int port = FreePort.pick();
-        int adminPort = FreePort.pick();
-        Path config = dir.resolve("holdport.conf");
-        Files.writeString(config, """
-                holdport {
-                  event-loop-threads = 2
-                  state-file = "%s"
-                  admin.listen = "127.0.0.1:%d"
-                  routes.web {
-                    listen = "127.0.0.1:%d"
-                    backlog = 32
-                    slots.a.address = "127.0.0.1:%d"
-                  }
-                }
-                """.formatted(dir.resolve("state.properties"), adminPort, port, backend.getLocalPort()));
-        holdport = HoldportRun.startWithFileLimit(FILE_LIMIT, config.toString());
-        Api api = new Api("http://127.0.0.1:" + adminPort);
-        holdport.awaitReady(api, Duration.ofSeconds(60));
+        Api api = startHoldport(port);
         long before = openFiles(holdport.process());
 
         // A client that opens admin connections and never uses or closes them: 100, so that the
@@ -135,7 +103,7 @@ class OpenFileLimitTest {
         List<SocketChannel> flood = new ArrayList<>();
         try {
             for (int i = 0; i < 100; i++) {
-                flood.add(SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort)));
+                flood.add(SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), api.port())));
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> openFiles(holdport.process()) >= before + 56);
             // At the cap (64, and Jetty may be taking one more) it accepts no more: the count
@@ -161,6 +129,28 @@ class OpenFileLimitTest {
         assertThat(holdport.log())
                 .doesNotContain("Too many open files")
                 .doesNotContain("cannot connect");
+    }
+
+    /** A real holdport under {@code ulimit -n 500}, route {@code web} on {@code port} to the backend; returns its admin API. */
+    private Api startHoldport(int port) throws IOException {
+        int adminPort = FreePort.pick();
+        Path config = dir.resolve("holdport.conf");
+        Files.writeString(config, """
+                holdport {
+                  event-loop-threads = 2
+                  state-file = "%s"
+                  admin.listen = "127.0.0.1:%d"
+                  routes.web {
+                    listen = "127.0.0.1:%d"
+                    backlog = 32
+                    slots.a.address = "127.0.0.1:%d"
+                  }
+                }
+                """.formatted(dir.resolve("state.properties"), adminPort, port, backend.getLocalPort()));
+        holdport = HoldportRun.startWithFileLimit(FILE_LIMIT, config.toString());
+        Api api = new Api("http://127.0.0.1:" + adminPort);
+        holdport.awaitReady(api, Duration.ofSeconds(60));
+        return api;
     }
 
     private static long openFiles(Process process) throws IOException {

@@ -2,11 +2,7 @@ package dev.holdport.proxy;
 
 import dev.holdport.config.HoldportConfig;
 import dev.holdport.config.RouteConfig;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -115,14 +111,7 @@ final class ConnectionLimit {
 
     /** The kernel's cap on a listen backlog; 4096 (Linux's default since 5.4) when unreadable. */
     static int somaxconn() {
-        // A reader, not Files.readString: JDK 17's readString returns "4" for this file's "4096"
-        // (a /proc file says its size is 0).
-        try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/core/somaxconn"))) {
-            String line = in.readLine();
-            return line == null ? 4096 : Integer.parseInt(line.trim());
-        } catch (IOException | NumberFormatException e) {
-            return 4096;
-        }
+        return Sysctl.somaxconn().orElse(4096);
     }
 
     int max() {

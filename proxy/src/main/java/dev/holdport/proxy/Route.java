@@ -119,6 +119,26 @@ public final class Route {
         gate.listenersBound(); // they were bound not accepting: the gate may hold its maximum already
         log.info("route {}: listening on {}, active slot {} ({}){}", name(), listenAddress(), gate.active().name(),
                 gate.active().config.address(), gate.view().paused() ? ", paused (restored from the state file)" : "");
+        warnOfEphemeralSlotPorts();
+    }
+
+    /**
+     * A slot on this host whose port the kernel also hands out to outgoing connections can find it
+     * taken while its process is down (a deploy): any connection from this host, holdport's own
+     * retries included, may leave from that port, and the backend then cannot bind it.
+     */
+    private void warnOfEphemeralSlotPorts() {
+        Sysctl.ephemeralPorts().ifPresent(range -> {
+            for (Slot slot : slots.values()) {
+                InetSocketAddress address = slot.connectAddress();
+                if (address.getAddress() != null && address.getAddress().isLoopbackAddress() && range.contains(address.getPort())) {
+                    log.warn("route {}: slot {} listens on port {}, inside this host's ephemeral port range {}-{}"
+                            + " (net.ipv4.ip_local_port_range): while the slot is down an outgoing connection may take"
+                            + " that port and the new process will not be able to bind it; choose a port below {}",
+                            name(), slot.name(), address.getPort(), range.first(), range.last(), range.first());
+                }
+            }
+        });
     }
 
     private ServerBootstrap serverBootstrap(EventLoop loop) {

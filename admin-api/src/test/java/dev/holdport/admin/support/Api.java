@@ -29,6 +29,11 @@ public final class Api {
         this.token = token;
     }
 
+    /** The port of the API's base URL. */
+    public int port() {
+        return java.net.URI.create(base).getPort();
+    }
+
     public Api withToken(String newToken) {
         return new Api(base, Optional.of(newToken));
     }

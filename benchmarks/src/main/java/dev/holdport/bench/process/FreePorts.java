@@ -1,11 +1,10 @@
 package dev.holdport.bench.process;
 
+import dev.holdport.proxy.Sysctl;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -21,14 +20,14 @@ import java.util.Set;
  */
 public final class FreePorts {
 
-    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int LOWEST = 10_000;
 
     private final Set<Integer> given = new HashSet<>();
     private final Random random = new Random();
 
     public synchronized int next() {
-        int below = ephemeralRangeStart();
+        // Linux's default start when the setting cannot be read.
+        int below = Sysctl.ephemeralPorts().map(Sysctl.PortRange::first).orElse(32_768);
         if (below - LOWEST < 1_000) {
             throw new IllegalStateException("the ephemeral port range starts at " + below
                     + ", which leaves no room below it for the benchmark's servers; "
@@ -42,16 +41,6 @@ public final class FreePorts {
             }
         }
         throw new IllegalStateException("no free loopback port between " + LOWEST + " and " + below);
-    }
-
-    private static int ephemeralRangeStart() {
-        try {
-            // One read with a large buffer: procfs answers a read at an offset past 0 with
-            // end-of-file, so Files.readString (which starts with a one-byte read here) sees "3".
-            return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 32_768; // Linux's default when the setting cannot be read
-        }
     }
 
     private static boolean free(int port) {

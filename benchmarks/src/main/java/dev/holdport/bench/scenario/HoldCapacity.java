@@ -11,12 +11,12 @@ import dev.holdport.bench.run.RunContext;
 import dev.holdport.bench.target.HoldportAdmin;
 import dev.holdport.bench.target.HoldportTarget;
 import dev.holdport.bench.target.Route;
-import java.io.BufferedReader;
+import dev.holdport.proxy.Sysctl;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -41,8 +41,6 @@ public final class HoldCapacity implements Scenario {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(120);
     /** Client shards give up by themselves after this, whatever happens to the run. */
     private static final Duration SHARD_DEADLINE = Duration.ofMinutes(10);
-    private static final Path SOMAXCONN = Path.of("/proc/sys/net/core/somaxconn");
-
     @Override
     public String name() {
         return "hold";
@@ -225,11 +223,11 @@ public final class HoldCapacity implements Scenario {
                     + " socket and its backend's), its limit here is " + files.getAsLong()
                     + " (ulimit -n; raise the hard limit to run this step)";
         }
-        return backlogProblem(count, (long) limit.getAsDouble(), somaxconn());
+        return backlogProblem(count, (long) limit.getAsDouble(), Sysctl.somaxconn());
     }
 
     /** Why {@code count - limit} clients cannot wait in the hold route's listen backlog, or null. */
-    static String backlogProblem(int count, long limit, OptionalLong somaxconn) {
+    static String backlogProblem(int count, long limit, OptionalInt somaxconn) {
         long waiting = count - limit;
         if (waiting <= 0) {
             return null;
@@ -238,24 +236,12 @@ public final class HoldCapacity implements Scenario {
             return waiting + " clients would wait in holdport's listen backlog (past its client-connection limit of "
                     + limit + "), more than its backlog of " + HoldportTarget.HOLD_BACKLOG;
         }
-        if (somaxconn.isPresent() && waiting > somaxconn.getAsLong()) {
+        if (somaxconn.isPresent() && waiting > somaxconn.getAsInt()) {
             return waiting + " clients would wait in holdport's listen backlog (past its client-connection limit of "
-                    + limit + "), but the kernel caps backlogs at " + somaxconn.getAsLong()
+                    + limit + "), but the kernel caps backlogs at " + somaxconn.getAsInt()
                     + " (net.core.somaxconn; run.sh raises it to 65535 when run as root)";
         }
         return null;
-    }
-
-    /** The kernel's cap on a listen backlog, or empty where it cannot be read (then nothing is checked). */
-    static OptionalLong somaxconn() {
-        // A reader, not Files.readString: JDK 17 reads only the first byte of this /proc file
-        // (which says its size is 0): "6" for 65535.
-        try (BufferedReader in = Files.newBufferedReader(SOMAXCONN)) {
-            String line = in.readLine();
-            return line == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(line.strip()));
-        } catch (IOException | NumberFormatException e) {
-            return OptionalLong.empty();
-        }
     }
 
     private static void resumeQuietly(HoldportAdmin admin) {

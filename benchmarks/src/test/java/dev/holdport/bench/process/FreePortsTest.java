@@ -2,10 +2,9 @@ package dev.holdport.bench.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.holdport.proxy.Sysctl;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,8 +13,7 @@ class FreePortsTest {
 
     @Test
     void handsOutDistinctBindablePortsThatNoOutgoingConnectionCanTake() throws Exception {
-        int ephemeralStart = Integer.parseInt(
-                Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+        int ephemeralStart = Sysctl.ephemeralPorts().orElseThrow().first();
         FreePorts ports = new FreePorts();
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 50; i++) {

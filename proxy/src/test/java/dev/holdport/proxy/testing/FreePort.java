@@ -1,12 +1,11 @@
 package dev.holdport.proxy.testing;
 
+import dev.holdport.proxy.Sysctl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,14 +22,14 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FreePort {
 
-    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int LOWEST = 10_000;
     private static final Set<Integer> GIVEN = new HashSet<>();
 
     private FreePort() {}
 
     public static synchronized int pick() {
-        int below = ephemeralRangeStart();
+        // Linux's default start when the setting cannot be read.
+        int below = Sysctl.ephemeralPorts().map(Sysctl.PortRange::first).orElse(32_768);
         for (int attempt = 0; attempt < 1_000; attempt++) {
             int port = below - LOWEST > 1_000
                     ? ThreadLocalRandom.current().nextInt(LOWEST, below)
@@ -41,16 +40,6 @@ public final class FreePort {
             }
         }
         throw new IllegalStateException("no free loopback port below " + below + " after 1000 tries");
-    }
-
-    private static int ephemeralRangeStart() {
-        try {
-            // One read with a large buffer: procfs answers a read at an offset past 0 with
-            // end-of-file, so Files.readString (which starts with a one-byte read here) sees "3".
-            return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 32_768; // Linux's default when the setting cannot be read
-        }
     }
 
     private static boolean free(int port) {

@@ -2,18 +2,16 @@ package dev.holdport.proxy.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.holdport.proxy.Sysctl;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class FreePortTest {
 
     @Test
     void picksBindablePortsBelowTheEphemeralRangeAndNeverTheSameTwice() throws Exception {
-        int ephemeralStart = Integer.parseInt(
-                Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+        int ephemeralStart = Sysctl.ephemeralPorts().orElseThrow().first();
         int first = FreePort.pick();
         int second = FreePort.pick();
         assertThat(first).isNotEqualTo(second);
