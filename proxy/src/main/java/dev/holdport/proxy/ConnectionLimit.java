@@ -155,8 +155,7 @@ final class ConnectionLimit {
             }
             full = shouldBeFull;
             if (shouldBeFull) {
-                int count = n;
-                fullLog.warn(() -> count + " client connections open, the limit (" + max + "): new clients wait in the listen backlog until some close");
+                fullLog.warn(() -> n + " client connections open, the limit (" + max + "): new clients wait in the listen backlog until some close");
             } else {
                 log.debug("{} client connections open: accepting again", n);
             }

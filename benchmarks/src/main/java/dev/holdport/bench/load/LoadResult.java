@@ -26,6 +26,16 @@ public record LoadResult(long completed, Map<Outcome, Long> failures, double sec
         return failures.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Both windows as one: counts and seconds added, latencies merged. */
+    public LoadResult plus(LoadResult other) {
+        Map<Outcome, Long> both = new EnumMap<>(Outcome.class);
+        both.putAll(failures);
+        other.failures.forEach((outcome, count) -> both.merge(outcome, count, Long::sum));
+        Histogram merged = latency.copy();
+        merged.add(other.latency);
+        return new LoadResult(completed + other.completed, both, seconds + other.seconds, merged);
+    }
+
     public double percentileNanos(double percentile) {
         return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile);
     }

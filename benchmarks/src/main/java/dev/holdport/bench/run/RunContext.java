@@ -95,13 +95,20 @@ public final class RunContext {
     public void eachTarget(String scenario, List<Target> which, int round, Measurement measurement) throws InterruptedException {
         for (Target target : which) {
             progress.show(scenario, target.name(), round, settings.rounds());
-            try {
-                measurement.measure(target, round);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                failed(scenario, target, round, e);
-            }
+            attempt(scenario, target, round, measurement);
+        }
+    }
+
+    /** Runs one measurement; a failure is recorded as an error of the run and answered with false. */
+    public boolean attempt(String scenario, Target target, int round, Measurement measurement) throws InterruptedException {
+        try {
+            measurement.measure(target, round);
+            return true;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            failed(scenario, target, round, e);
+            return false;
         }
     }
 

@@ -66,10 +66,15 @@ public final class KeepAliveRequests implements Scenario {
                     target -> {
                         KeepAliveLoad.Connections connections = KeepAliveLoad.Connections.open(context.client(),
                                 target.address(Route.ECHO), s.keepAliveConnections(), s.messageBytes());
-                        open.put(target, connections);
-                        if (!s.warmup().isZero()) {
-                            requireClean(connections.pass(Duration.ZERO, s.warmup(), s.keepAliveRate()), "fixed rate warm-up");
+                        try {
+                            if (!s.warmup().isZero()) {
+                                requireClean(connections.pass(Duration.ZERO, s.warmup(), s.keepAliveRate()), "fixed rate warm-up");
+                            }
+                        } catch (Exception e) {
+                            connections.close(); // it drops out of the round
+                            throw e;
                         }
+                        open.put(target, connections);
                         latency.put(target, new Histogram(3));
                     },
                     (target, length) -> {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 
 /**
  * Scenario 3: a new connection per request (connect, one exchange, close), closed loop. The
@@ -39,13 +38,14 @@ public final class NewConnectionRequests implements Scenario {
     public void run(RunContext context) throws InterruptedException {
         RunSettings s = context.settings();
         for (int round = 1; round <= s.rounds(); round++) {
-            Map<Target, Tally> tallies = new LinkedHashMap<>();
+            Map<Target, LoadResult> turns = new LinkedHashMap<>(); // a target's turns added up
+            Map<Target, Double> cpuSeconds = new LinkedHashMap<>(); // NaN for direct (no process of its own)
             List<Target> measured = Turns.take(context, name(), round, context.targets(), s.measure(),
                     target -> {
                         if (!s.warmup().isZero()) {
                             KeepAliveRequests.requireClean(exchanges(context, target, Duration.ZERO, s.warmup()), "new connections warm-up");
                         }
-                        tallies.put(target, new Tally());
+                        cpuSeconds.put(target, 0.0);
                     },
                     (target, length) -> {
                         // CPU time of the proxy over the turn's window only, read on a thread of
@@ -55,16 +55,18 @@ public final class NewConnectionRequests implements Scenario {
                         CompletableFuture<Double> cpuAtClose = cpuSecondsAfter(target, opens + length.toMillis());
                         LoadResult result = exchanges(context, target, Turns.LEAD_IN, length);
                         KeepAliveRequests.requireClean(result, "new connections");
-                        tallies.get(target).add(result, cpuAtOpen == null ? Double.NaN : cpuAtClose.join() - cpuAtOpen.join());
+                        turns.merge(target, result, LoadResult::plus);
+                        cpuSeconds.merge(target, cpuAtOpen == null ? Double.NaN : cpuAtClose.join() - cpuAtOpen.join(), Double::sum);
                     });
             for (Target target : measured) {
-                Tally tally = tallies.get(target);
-                context.results().add(RATE, target.name(), round, tally.completed / tally.seconds);
-                context.results().add(P50, target.name(), round, tally.latency.getValueAtPercentile(50));
-                context.results().add(P99, target.name(), round, tally.latency.getValueAtPercentile(99));
-                context.results().add(P999, target.name(), round, tally.latency.getValueAtPercentile(99.9));
-                if (!Double.isNaN(tally.cpuSeconds)) {
-                    context.results().add(CPU, target.name(), round, tally.cpuSeconds * 1e9 / tally.completed);
+                LoadResult all = turns.get(target);
+                context.results().add(RATE, target.name(), round, all.perSecond());
+                context.results().add(P50, target.name(), round, all.percentileNanos(50));
+                context.results().add(P99, target.name(), round, all.percentileNanos(99));
+                context.results().add(P999, target.name(), round, all.percentileNanos(99.9));
+                double cpu = cpuSeconds.get(target);
+                if (!Double.isNaN(cpu)) {
+                    context.results().add(CPU, target.name(), round, cpu * 1e9 / all.completed());
                 }
             }
         }
@@ -80,21 +82,6 @@ public final class NewConnectionRequests implements Scenario {
         return NewConnectionLoad.run(context.client(), new NewConnectionLoad.Settings(
                 target.address(Route.ECHO), s.newConnectionConcurrency(), 0, s.messageBytes(),
                 leadIn, length, Duration.ofSeconds(10)));
-    }
-
-    /** One target's turns in a round, added up. */
-    private static final class Tally {
-        final Histogram latency = new Histogram(3);
-        long completed;
-        double seconds;
-        double cpuSeconds; // NaN for a target without a process of its own (direct)
-
-        void add(LoadResult result, double cpu) {
-            latency.add(result.latency());
-            completed += result.completed();
-            seconds += result.seconds();
-            cpuSeconds += cpu;
-        }
     }
 
     /** The proxy's CPU seconds read {@code millis} from now, or null for a target without a process (direct). */

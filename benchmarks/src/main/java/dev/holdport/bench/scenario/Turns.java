@@ -57,7 +57,7 @@ final class Turns {
         List<Target> taking = new ArrayList<>();
         context.progress(scenario, "warm-up, then turns", round);
         for (Target target : targets) {
-            if (attempt(context, scenario, round, target, () -> preparation.prepare(target))) {
+            if (context.attempt(scenario, target, round, (who, r) -> preparation.prepare(who))) {
                 taking.add(target);
             }
         }
@@ -66,7 +66,7 @@ final class Turns {
         for (int t = 0; t < turns; t++) {
             for (Target target : rotated(taking, t)) {
                 context.progress(scenario, target.name() + ", turn " + (t + 1) + "/" + turns, round);
-                if (!attempt(context, scenario, round, target, () -> turn.take(target, length))) {
+                if (!context.attempt(scenario, target, round, (who, r) -> turn.take(who, length))) {
                     taking.remove(target);
                 }
             }
@@ -81,22 +81,5 @@ final class Turns {
             order.add(list.get((by + k) % list.size()));
         }
         return order;
-    }
-
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private static boolean attempt(RunContext context, String scenario, int round, Target target, Step step)
-            throws InterruptedException {
-        try {
-            step.run();
-            return true;
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            context.failed(scenario, target, round, e);
-            return false;
-        }
     }
 }
