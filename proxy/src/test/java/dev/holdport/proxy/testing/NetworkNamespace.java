@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs a test program in a child JVM inside a user and network namespace of its own
@@ -41,23 +43,34 @@ public final class NetworkNamespace {
      * with this JVM's classpath and {@code args}; waits up to {@code timeoutSeconds}.
      */
     public static Result run(String setup, Class<?> main, int timeoutSeconds, String... args) throws Exception {
+        // The child's temporary files (its state files, this output) go to a directory of its own,
+        // removed afterwards: a probe that exits with System.exit cannot clean up after itself.
+        Path scratch = Files.createTempDirectory("netns-" + main.getSimpleName());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String script = "ip link set lo up" + (setup.isEmpty() ? "" : " && " + setup) + " && exec \"$@\"";
         List<String> command = new ArrayList<>(List.of("unshare", "-rn", "sh", "-c", script, "sh",
-                java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), main.getName()));
+                java, "-Xmx128m", "-Djava.io.tmpdir=" + scratch, "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         // Output to a file: a child writing more than a pipe holds would block until read.
-        Path output = Files.createTempFile("netns-" + main.getSimpleName(), ".log");
+        Path output = scratch.resolve("output.log");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError(main.getSimpleName() + " did not finish in " + timeoutSeconds + " s:\n"
                         + Files.readString(output, StandardCharsets.UTF_8));
             }
             return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         } finally {
-            Files.deleteIfExists(output);
+            deleteTree(scratch);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 }
