@@ -4,8 +4,10 @@ import dev.holdport.config.ProxyProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
@@ -127,11 +129,11 @@ final class Relay {
             // queued bytes are written sends the FIN that a shutdownOutput would (and no RST: no
             // unread input is left), without the extra shutdown syscall.
             end();
-            to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            from.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            allWritten(to).addListener(ChannelFutureListener.CLOSE);
+            allWritten(from).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+        allWritten(to).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess() || ended) {
                 return; // a failed write already aborted the relay
             }
@@ -222,8 +224,24 @@ final class Relay {
             return;
         }
         end();
-        Channel to = other(side);
-        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        allWritten(other(side)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Completes once everything written to {@code channel} so far has gone out. With nothing
+     * pending that is now; otherwise an empty write is queued behind the rest and completes after
+     * it. The check matters per connection: io_uring sends even an empty buffer (a zero-length
+     * {@code SEND}), and to a side whose output is already shut that send fails with
+     * {@code EPIPE}, for which Netty builds an exception.
+     */
+    private static ChannelFuture allWritten(Channel channel) {
+        // isEmpty() counts flushed writes not yet completed; the byte count includes unflushed ones.
+        // No buffer at all means the channel is closed: the write then fails, as before.
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        if (pending != null && pending.isEmpty() && pending.totalPendingWriteBytes() == 0) {
+            return channel.newSucceededFuture();
+        }
+        return channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
 
     /** holdport is shutting down and the drain time is over. */
