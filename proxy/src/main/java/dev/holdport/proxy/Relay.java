@@ -155,7 +155,7 @@ final class Relay {
      * transport has one (io_uring): the same syscall {@code shutdownOutput} makes, and the channel
      * sees it ({@code isOutputShutdown()} reads that socket's state), without the
      * {@code ChannelOutputShutdownException} Netty builds to fail writes still queued. None are:
-     * the empty write that brought us here completed, so everything before it was written, and
+     * {@link #allWritten} found (or waited until) everything queued was written, and
      * the other side's input has ended, so nothing more will be written. Returns false when the
      * channel's socket is not reachable this way (NIO), leaving it to {@link #shutOutput}. A
      * failed call (the peer reset meanwhile) fails the relay: the socket already counts its
@@ -236,7 +236,8 @@ final class Relay {
      */
     private static ChannelFuture allWritten(Channel channel) {
         // isEmpty() counts flushed writes not yet completed; the byte count includes unflushed ones.
-        // No buffer at all means the channel is closed: the write then fails, as before.
+        // No buffer at all: the channel is closed, or its output shut by Netty's shutdownOutput
+        // (NIO); the empty write then fails, which the callers treat as they always did.
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
         if (pending != null && pending.isEmpty() && pending.totalPendingWriteBytes() == 0) {
             return channel.newSucceededFuture();

@@ -65,6 +65,16 @@ public final class AcceptFailureProbe {
                 var route = TestConfigs.with(TestConfigs.route("a", Map.of("a", echo.port())), b -> b.listenPort(listenPort).backlog(16));
                 try (Proxy proxy = Proxy.start(TestConfigs.config(transport, 1, dir.resolve(transport + ".properties"), List.of(route)));
                         SocketChannel client = SocketChannel.open()) { // its file is taken before the others are
+                    // One whole exchange first, so that every class a relay needs is loaded while files are
+                    // there; then its sockets must all be closed, or one closing late would free a file.
+                    long filesBefore = openFiles();
+                    try (SocketChannel warmUp = SocketChannel.open(new InetSocketAddress(loopback, listenPort))) {
+                        warmUp.write(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)));
+                        if (!"hello".equals(readLine(warmUp))) {
+                            throw new IllegalStateException(transport + ": no relay to begin with");
+                        }
+                    }
+                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> openFiles() <= filesBefore);
                     List<FileInputStream> taken = takeEveryFile();
                     List<String> lines;
                     try {
@@ -86,6 +96,12 @@ public final class AcceptFailureProbe {
             }
         }
         System.exit(allGood ? 0 : 1);
+    }
+
+    private static long openFiles() throws IOException {
+        try (var files = Files.list(Path.of("/proc/self/fd"))) {
+            return files.count();
+        }
     }
 
     /** Opens /dev/null until the process has no file left. */

@@ -135,9 +135,9 @@ public final class MarkdownReport {
         md.append("## Hold capacity (holdport)\n\n");
         md.append("Connections opened while paused, each with a 16-byte request waiting; then resume.");
         rows.stream().map(HoldRow::holdportClientLimit).filter(l -> l != null).findFirst().ifPresent(limit -> md.append(
-                String.format(Locale.ROOT, " holdport holds at most %,d client connections here (its limit, from its open-file"
-                        + " limit: each one also needs a backend socket once released); past that it stops accepting, and"
-                        + " further clients wait connected in the kernel's listen backlog, their request in the kernel,"
+                String.format(Locale.ROOT, " holdport's limit here is %,d client connections (from its open-file limit: each one"
+                        + " also needs a backend socket once released); at it holdport stops accepting (a listener may first"
+                        + " take one more batch from its backlog, so it can hold a few more), and further clients wait connected in the kernel's listen backlog, their request in the kernel,"
                         + " until holdport takes them after the resume.", limit)));
         md.append(" Memory per connection counts the connections holdport held itself.");
         if (rows.stream().filter(r -> r.skipped() == null).count() > 1) {

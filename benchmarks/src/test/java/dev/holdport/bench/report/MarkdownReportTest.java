@@ -95,7 +95,7 @@ class MarkdownReportTest {
                         + "| 10,000 | 10,000 | 9,744 | 256 | 216 → 256 MiB | 4300 B | 1533 B | 1.10 s | 10,000 | 0 |\n"
                         + "| 50,000 | 50,000 | 9,744 | 40,256 | 216 → 256 MiB | 4300 B | 1533 B | 4.25 s | 50,000 | 0 |\n"
                         + "| 100,000 | skipped: 90256 clients would wait in holdport's listen backlog | | | | | | | | |\n")
-                .contains("holdport holds at most 9,744 client connections here")
+                .contains("holdport's limit here is 9,744 client connections")
                 .contains("Memory per connection counts the connections holdport held itself.")
                 .contains("a later step starts in a holdport that kept memory from relaying the earlier step's connections")
                 .contains("The 50,000 step's clients ran in 4 processes (the run and 3 client shards")
@@ -111,7 +111,7 @@ class MarkdownReportTest {
         String md = MarkdownReport.render(results, null);
 
         assertThat(md).contains("| 1,000 | 1,000 | 1,000 | 0 | 200 → 204 MiB | 4194 B | – | 0.20 s | 1,000 | 0 |\n")
-                .doesNotContain("holds at most").doesNotContain("client shards").doesNotContain("a later step");
+                .doesNotContain("limit here is").doesNotContain("client shards").doesNotContain("a later step");
     }
 
     private static Figure latency() {

@@ -66,11 +66,14 @@ public final class NetworkNamespace {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Best effort: a failure here must not hide the test's own. */
+    private static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not remove " + root + ": " + e);
         }
     }
 }
