@@ -1,5 +1,6 @@
 package dev.holdport.proxy;
 
+import dev.holdport.config.OnHoldTimeout;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
@@ -98,14 +99,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Called by the gate from any thread: this connection left the queue for {@code target}. */
+    /**
+     * Called by the gate from any thread: this connection left the queue for {@code target}, and
+     * the gate has counted it in {@code target.live} already.
+     */
     void release(Slot target) {
         channel.eventLoop().execute(() -> {
             if (state != State.HELD) {
-                return; // closed meanwhile (e.g. shutdown)
+                target.live.decrement(); // closed meanwhile: it will not go there after all
+                return;
             }
             endHold();
             if (goneWhileHeld) {
+                target.live.decrement();
                 closeUnrelayed(CloseReason.ABANDONED);
             } else {
                 connect(target);
@@ -117,7 +123,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (state != State.HELD) {
             return;
         }
-        Slot activeNow = route.gate.removeHeld(this);
+        boolean forwarding = route.config.hold().onTimeout() == OnHoldTimeout.FORWARD;
+        Slot activeNow = route.gate.removeHeld(this, forwarding);
         if (activeNow == null) {
             return; // a release got there first
         }
@@ -145,7 +152,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void clientGone() {
         switch (state) {
             case HELD -> {
-                if (route.gate.removeHeld(this) != null) {
+                if (route.gate.removeHeld(this, false) != null) {
                     endHold();
                     closeUnrelayed(CloseReason.ABANDONED);
                 } else {
@@ -159,10 +166,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     // ---- connecting to the slot ----
 
+    /** Connects to {@code target}, in which the gate has counted this connection already. */
     private void connect(Slot target) {
         state = State.CONNECTING;
         slot = target;
-        slot.live.increment();
         route.counters.connecting.increment();
         firstAttemptNanos = System.nanoTime();
         attempt();

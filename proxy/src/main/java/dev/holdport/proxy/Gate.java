@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>While a paced release is still emptying the queue, newcomers join its tail rather than
  *       overtaking the connections that waited longer ({@code releasing}).</li>
  *   <li>The slot a connection goes to is read under the lock at the moment it leaves the queue,
- *       so it is always a slot that was active at its release.</li>
+ *       so it is always a slot that was active at its release; and it is counted in that slot's
+ *       {@code live} under the same lock, so that a drain that follows sees it even before its
+ *       event loop starts connecting.</li>
  *   <li>A connection leaves the queue exactly once: whoever removes it under the lock (release,
  *       hold timeout, abandonment, shutdown) owns its fate; the others find it gone.</li>
  * </ul>
@@ -81,6 +83,7 @@ final class Gate {
                 return Admission.SHUT_DOWN;
             }
             if (!paused && queue.isEmpty()) {
+                active.live.increment();
                 return new Admission(active, false);
             }
             queue.add(connection);
@@ -98,15 +101,19 @@ final class Gate {
     /**
      * Takes a held connection out of the queue for its own reasons (client gone, hold timeout).
      *
+     * @param forwarding whether the caller will connect it to the slot returned (then counted there)
      * @return the slot active now if the caller removed it and so owns it; null if a release or
      *     shutdown had already taken it
      */
-    Slot removeHeld(ClientConnection connection) {
+    Slot removeHeld(ClientConnection connection, boolean forwarding) {
         synchronized (lock) {
             if (!queue.remove(connection)) {
                 return null;
             }
             afterRemovalLocked();
+            if (forwarding) {
+                active.live.increment();
+            }
             return active;
         }
     }
@@ -253,6 +260,7 @@ final class Gate {
         while (batch.size() < max && (next = queue.poll()) != null) {
             batch.add(new Release(next, active));
         }
+        active.live.add(batch.size());
         route.counters.released.add(batch.size());
         afterRemovalLocked();
         return batch;

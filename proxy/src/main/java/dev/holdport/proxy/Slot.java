@@ -16,7 +16,13 @@ final class Slot {
     /** Resolved at start; replaced once a name that did not resolve then does. */
     private volatile InetSocketAddress address;
     private final AtomicBoolean resolving = new AtomicBoolean();
-    /** Relays to this slot that are open or connecting; drain waits for inactive slots' to reach 0. */
+    /**
+     * Connections sent to this slot that have not ended: relays, connects in progress, and
+     * connections the gate has sent here whose loop has not started connecting yet. Drain waits
+     * for inactive slots' to reach 0. The gate counts a connection here under its lock, at the
+     * moment it picks the slot: counted any later, a drain could find 0 and let the slot's
+     * backend stop while released connections were still on their way to it.
+     */
     final LongAdder live = new LongAdder();
 
     Slot(SlotConfig config) {

@@ -1,6 +1,7 @@
 package dev.holdport.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.holdport.config.TransportChoice;
 import dev.holdport.proxy.testing.Backend;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +70,56 @@ class SwitchDrainTest {
                 onB.close();
                 assertThat(back.get(10, TimeUnit.SECONDS).drained()).isTrue();
             }
+        }
+    }
+
+    /**
+     * A drain just after a resume counts the released connections still on their way to the slot
+     * they were released to. The route's only event loop is kept busy meanwhile, so none of them
+     * has started connecting when the drain looks; counted only once connecting, they were
+     * invisible to it, and a deploy script could have stopped their backend under them.
+     */
+    @Test
+    void aDrainJustAfterAResumeCountsReleasedConnectionsNotConnectedYet() throws Exception {
+        try (Backend a = Backend.start(Backend.namedAnswer("a"));
+                Backend b = Backend.start(Backend.namedAnswer("b"));
+                Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, 1, dir.resolve("state.properties"),
+                        List.of(TestConfigs.route("a", Map.of("a", a.port(), "b", b.port())))))) {
+            Route route = proxy.routes().get(0);
+            route.pause();
+            List<LineClient> held = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                held.add(LineClient.connect(route.listenAddress()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() == 5);
+
+            CountDownLatch loopFree = new CountDownLatch(1);
+            route.control().execute(() -> awaitUninterruptibly(loopFree)); // the releases queue behind this
+            try {
+                route.resume();
+                route.switchTo("b");
+                DrainResult justAfter = route.drain(Duration.ZERO).get(5, TimeUnit.SECONDS);
+                assertThat(justAfter.drained()).isFalse();
+                assertThat(justAfter.remaining()).isEqualTo(5);
+            } finally {
+                loopFree.countDown();
+            }
+
+            for (LineClient client : held) {
+                assertThat(client.exchange("ping")).as("released to the slot active at the resume").isEqualTo("a");
+            }
+            for (LineClient client : held) {
+                client.close();
+            }
+            assertThat(route.drain(Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS).drained()).isTrue();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
