@@ -452,9 +452,17 @@ public final class Route {
         }
     }
 
-    /** Relays and connects still in progress. */
+    /**
+     * Relays, connects in progress, and connections a resume released that have not started
+     * connecting yet: every connection counted on a slot (counting relays and connects alone
+     * would miss the last, and shutdown would close them unserved).
+     */
     int inFlight() {
-        return relays.size() + (int) counters.connecting.sum();
+        int sum = 0;
+        for (Slot slot : slots.values()) {
+            sum += (int) slot.live.sum();
+        }
+        return sum;
     }
 
     /** Closes whatever is left. */

@@ -83,7 +83,7 @@ public final class HoldportMetrics implements ProxyObserver {
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("holdport_connections_active")
-                .help("Relays open now, per slot (backend connects in progress included).")
+                .help("Connections sent to a slot that have not ended, per slot: open relays, backend connects in progress, released ones not yet connecting.")
                 .labelNames("route", "slot")
                 .callback(callback -> {
                     for (RouteStatus route : scraped) {
