@@ -2,7 +2,7 @@ package dev.holdport.proxy;
 
 /**
  * Hooks for metrics that need every observation (histograms). Called on event-loop threads:
- * implementations must be non-blocking and cheap. Counters need no hook: read them from
+ * implementations must be non-blocking and cheap. One that throws is logged and ignored. Counters need no hook: read them from
  * {@link RouteStatus#totals()}.
  */
 public interface ProxyObserver {

@@ -76,7 +76,7 @@ public final class Route {
         this.transport = transport;
         this.group = group;
         this.control = group.next();
-        this.observer = observer;
+        this.observer = guarded(observer);
         this.onStateChange = onStateChange;
         for (SlotConfig slot : config.slots().values()) {
             slots.put(slot.name(), new Slot(slot));
@@ -283,6 +283,34 @@ public final class Route {
                 }
             }
         }
+    }
+
+    /**
+     * The observer's calls come between the gate counting a connection on a slot and the connect
+     * or relay that ends the count: one that threw would leave the connection stuck and a drain
+     * waiting for good. A failure is logged (at most once a second) instead.
+     */
+    private ProxyObserver guarded(ProxyObserver observer) {
+        FailureLog observerFailures = new FailureLog(log);
+        return new ProxyObserver() {
+            @Override
+            public void holdEnded(String route, long nanos) {
+                try {
+                    observer.holdEnded(route, nanos);
+                } catch (RuntimeException e) {
+                    observerFailures.warn(() -> "route " + route + ": the proxy observer failed: " + e);
+                }
+            }
+
+            @Override
+            public void backendConnected(String route, String slot, long nanos) {
+                try {
+                    observer.backendConnected(route, slot, nanos);
+                } catch (RuntimeException e) {
+                    observerFailures.warn(() -> "route " + route + ": the proxy observer failed: " + e);
+                }
+            }
+        };
     }
 
     /** A client connection became active; {@link #untrack} follows when it closes. */

@@ -115,6 +115,47 @@ class SwitchDrainTest {
         }
     }
 
+    /**
+     * An observer that throws (the hooks come between the gate counting a connection on a slot
+     * and the connect that ends the count) costs neither the connections nor the drain.
+     */
+    @Test
+    void anObserverThatThrowsCostsNoConnectionAndNoDrain() throws Exception {
+        ProxyObserver failing = new ProxyObserver() {
+            @Override
+            public void holdEnded(String route, long nanos) {
+                throw new IllegalStateException("observer failure (expected by the test)");
+            }
+
+            @Override
+            public void backendConnected(String route, String slot, long nanos) {
+                throw new IllegalStateException("observer failure (expected by the test)");
+            }
+        };
+        try (Backend a = Backend.start(Backend.namedAnswer("a"));
+                Backend b = Backend.start(Backend.namedAnswer("b"));
+                Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("state.properties"),
+                        TestConfigs.route("a", Map.of("a", a.port(), "b", b.port()))), failing)) {
+            Route route = proxy.routes().get(0);
+            route.pause();
+            List<LineClient> clients = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                clients.add(LineClient.connect(route.listenAddress()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() == 3);
+            route.resume();
+            clients.add(LineClient.connect(route.listenAddress()));
+            for (LineClient client : clients) {
+                assertThat(client.exchange("ping")).isEqualTo("a");
+            }
+            route.switchTo("b");
+            for (LineClient client : clients) {
+                client.close();
+            }
+            assertThat(route.drain(Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS).drained()).isTrue();
+        }
+    }
+
     private static void awaitUninterruptibly(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
