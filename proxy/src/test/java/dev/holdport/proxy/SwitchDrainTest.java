@@ -86,12 +86,7 @@ class SwitchDrainTest {
                 Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, 1, dir.resolve("state.properties"),
                         List.of(TestConfigs.route("a", Map.of("a", a.port(), "b", b.port())))))) {
             Route route = proxy.routes().get(0);
-            route.pause();
-            List<LineClient> held = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                held.add(LineClient.connect(route.listenAddress()));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() == 5);
+            List<LineClient> held = pauseAndHold(route, 5);
 
             CountDownLatch loopFree = new CountDownLatch(1);
             route.control().execute(() -> awaitUninterruptibly(loopFree)); // the releases queue behind this
@@ -137,12 +132,7 @@ class SwitchDrainTest {
                 Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, dir.resolve("state.properties"),
                         TestConfigs.route("a", Map.of("a", a.port(), "b", b.port()))), failing)) {
             Route route = proxy.routes().get(0);
-            route.pause();
-            List<LineClient> clients = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                clients.add(LineClient.connect(route.listenAddress()));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() == 3);
+            List<LineClient> clients = pauseAndHold(route, 3);
             route.resume();
             clients.add(LineClient.connect(route.listenAddress()));
             for (LineClient client : clients) {
@@ -154,6 +144,17 @@ class SwitchDrainTest {
             }
             assertThat(route.drain(Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS).drained()).isTrue();
         }
+    }
+
+    /** Pauses {@code route} and connects {@code n} clients, returned once all are held. */
+    private static List<LineClient> pauseAndHold(Route route, int n) throws Exception {
+        route.pause();
+        List<LineClient> held = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            held.add(LineClient.connect(route.listenAddress()));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> route.status().held() == n);
+        return held;
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
