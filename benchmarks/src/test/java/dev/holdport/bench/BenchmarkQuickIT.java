@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,7 @@ class BenchmarkQuickIT {
 
     private static final List<String> PEERS = List.of("haproxy", "nginx");
 
-    private final Path module = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-    private final Path out = module.resolve("target/quick-it");
+    private final Path out = RunScript.MODULE.resolve("target/quick-it");
     private String output;
     private int exitCode;
     private JsonNode results;
@@ -35,21 +33,10 @@ class BenchmarkQuickIT {
 
     @BeforeAll
     void runQuick() throws IOException, InterruptedException {
-        deleteRecursively(out);
-        Path log = Files.createDirectories(module.resolve("target")).resolve("quick-it.log");
-        Process run = new ProcessBuilder("bash", module.resolve("run.sh").toString(), "--quick", "--out", out.toString())
-                .directory(module.getParent().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        run.getOutputStream().close();
-        // A bound on a hung run only: the quick run takes about a minute.
-        if (!run.waitFor(10, TimeUnit.MINUTES)) {
-            run.destroy(); // SIGTERM: run.sh's trap stops everything it started
-            run.waitFor(30, TimeUnit.SECONDS);
-        }
-        exitCode = run.isAlive() ? -1 : run.exitValue();
-        output = Files.readString(log);
+        RunScript.deleteRecursively(out);
+        RunScript.Outcome run = RunScript.run("quick-it.log", List.of("--quick", "--out", out.toString()));
+        exitCode = run.exitCode();
+        output = run.output();
         Path json;
         try (Stream<Path> files = Files.list(out)) {
             json = files.filter(p -> p.toString().endsWith(".json")).findFirst()
@@ -155,17 +142,6 @@ class BenchmarkQuickIT {
             if (figure.get("rounds").has("holdport") && haproxy.size() > 0 && haproxy.get(0).asDouble() != 0) {
                 assertThat(figure.get("holdportToHaproxyByRound").path("1").isNumber())
                         .as("%s has holdport/haproxy of round 1", figure.get("id").asText()).isTrue();
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

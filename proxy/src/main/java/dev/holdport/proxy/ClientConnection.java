@@ -16,6 +16,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -104,19 +105,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * the gate has counted it in {@code target.live} already.
      */
     void release(Slot target) {
-        channel.eventLoop().execute(() -> {
-            if (state != State.HELD) {
-                target.live.decrement(); // closed meanwhile: it will not go there after all
-                return;
-            }
-            endHold();
-            if (goneWhileHeld) {
-                target.live.decrement();
-                closeUnrelayed(CloseReason.ABANDONED);
-            } else {
-                connect(target);
-            }
-        });
+        try {
+            channel.eventLoop().execute(() -> {
+                if (state != State.HELD) {
+                    target.live.decrement(); // closed meanwhile: it will not go there after all
+                    return;
+                }
+                endHold();
+                if (goneWhileHeld) {
+                    target.live.decrement();
+                    closeUnrelayed(CloseReason.ABANDONED);
+                } else {
+                    connect(target);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The loops are shutting down (a shutdown that outwaited its drain timeout): the
+            // connection closes with its loop and never reaches the slot, so give the count back
+            // rather than leave the slot looking busy; the rest of the release batch goes on.
+            target.live.decrement();
+        }
     }
 
     private void holdTimedOut() {
@@ -129,14 +137,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return; // a release got there first
         }
         endHold();
-        switch (route.config.hold().onTimeout()) {
-            case FORWARD -> {
-                log.info("route {}: connection from {} held longer than hold.timeout: forwarding to slot {}",
-                        route.name(), channel.remoteAddress(), activeNow.name());
-                route.counters.released.increment();
-                connect(activeNow);
-            }
-            case CLOSE -> closeUnrelayed(CloseReason.HOLD_TIMEOUT);
+        if (forwarding) {
+            log.info("route {}: connection from {} held longer than hold.timeout: forwarding to slot {}",
+                    route.name(), channel.remoteAddress(), activeNow.name());
+            route.counters.released.increment();
+            connect(activeNow);
+        } else {
+            closeUnrelayed(CloseReason.HOLD_TIMEOUT);
         }
     }
 

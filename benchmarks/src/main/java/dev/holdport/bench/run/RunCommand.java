@@ -2,6 +2,8 @@ package dev.holdport.bench.run;
 
 import dev.holdport.bench.load.LoadClient;
 import dev.holdport.bench.process.ChildProcess;
+import dev.holdport.bench.process.CpuLayout;
+import dev.holdport.bench.process.CpuSet;
 import dev.holdport.bench.process.FreePorts;
 import dev.holdport.bench.process.PidFile;
 import dev.holdport.bench.process.PortProbe;
@@ -32,9 +34,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code run}: starts the backends and every target, runs the chosen scenarios (each interleaved
@@ -87,12 +92,25 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--client-threads", defaultValue = "2", description = "load generator event loops (default: ${DEFAULT-VALUE})")
     int clientThreads;
 
+    @Option(names = "--proxy-cpus", paramLabel = "LIST",
+            description = "run the proxies (holdport, HAProxy, nginx) on these CPUs only, e.g. 1 or 2-3, and everything else"
+                    + " (load generator, backends, iperf3, wrk) on the others (default: no pinning)")
+    String proxyCpus;
+
+    @Option(names = "--load-cpus", paramLabel = "LIST",
+            description = "with --proxy-cpus: the CPUs for everything else (default: every CPU the proxies do not have)")
+    String loadCpus;
+
+    @Spec
+    CommandSpec spec;
+
     private final List<AutoCloseable> started = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         RunSettings settings = settings();
         List<Scenario> scenarios = scenarios();
+        CpuLayout cpus = cpuLayout();
         boolean ownWorkDir = workDir == null;
         if (ownWorkDir) {
             workDir = Files.createTempDirectory("holdport-bench-");
@@ -102,9 +120,16 @@ public final class RunCommand implements Callable<Integer> {
         Thread stopper = new Thread(this::stopAll, "stop-children");
         Runtime.getRuntime().addShutdownHook(stopper);
         Progress progress = new Progress();
-        Results results = new Results(MachineInfo.detect(), settings.describe());
+        MachineInfo machine = MachineInfo.detect(); // before pinning: the machine's cores, not the load's
+        Map<String, Object> described = settings.describe();
+        if (cpus != null) {
+            cpus.pinThisProcess(); // before any child starts: they inherit it
+            described.put("proxy CPUs", cpus.proxies().toString());
+            described.put("load CPUs", CpuSet.allowedFor("self").toString()); // as the kernel has it now
+        }
+        Results results = new Results(machine, described);
         try {
-            RunContext context = startEverything(settings, results, pids, progress);
+            RunContext context = startEverything(settings, results, pids, progress, cpus);
             WarmUp.run(context);
             for (Scenario scenario : scenarios) {
                 scenario.run(context);
@@ -124,7 +149,7 @@ public final class RunCommand implements Callable<Integer> {
         return results.getErrors().isEmpty() ? 0 : 1;
     }
 
-    private RunContext startEverything(RunSettings settings, Results results, PidFile pids, Progress progress) {
+    private RunContext startEverything(RunSettings settings, Results results, PidFile pids, Progress progress, CpuLayout cpus) {
         FreePorts ports = new FreePorts();
         Map<Route, Integer> backendPorts = new EnumMap<>(Route.class);
         for (Route route : List.of(Route.ECHO, Route.BULK, Route.HTTP, Route.DEPLOY)) {
@@ -149,7 +174,7 @@ public final class RunCommand implements Callable<Integer> {
             backendPorts.put(Route.IPERF, port);
         });
 
-        LaunchContext launch = new LaunchContext(workDir, pids, ports, backendPorts);
+        LaunchContext launch = new LaunchContext(workDir, pids, ports, backendPorts, cpus);
         List<Target> targets = new ArrayList<>();
         HoldportTarget holdport = null;
         for (String name : ALL_TARGETS) {
@@ -171,6 +196,9 @@ public final class RunCommand implements Callable<Integer> {
                 if (target instanceof HoldportTarget h) {
                     holdport = h;
                 }
+                if (cpus != null) {
+                    checkPinned(name, target, cpus.proxies(), results);
+                }
             } catch (TargetUnavailable e) {
                 results.skip(name, e.getMessage());
                 progress.note(name + ": SKIPPED, " + e.getMessage());
@@ -179,6 +207,32 @@ public final class RunCommand implements Callable<Integer> {
         LoadClient client = new LoadClient(clientThreads);
         started.add(client);
         return new RunContext(settings, results, client, targets, holdport, deployBackend, workDir, pids, progress);
+    }
+
+    /** Null without {@code --proxy-cpus}; a bad list is the user's error, said before anything starts. */
+    private CpuLayout cpuLayout() {
+        if (proxyCpus == null) {
+            if (loadCpus != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--load-cpus needs --proxy-cpus");
+            }
+            return null;
+        }
+        try {
+            return CpuLayout.of(proxyCpus, loadCpus);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** The results say where each proxy really ran: taskset's word is checked, not assumed. */
+    private static void checkPinned(String name, Target target, CpuSet wanted, Results results) {
+        if (target.pid().isEmpty()) {
+            return; // direct: no proxy process
+        }
+        CpuSet actual = CpuSet.allowedFor(Long.toString(target.pid().getAsLong()));
+        if (!actual.equals(wanted)) {
+            results.error(name + " runs on CPUs " + actual + ", not on --proxy-cpus " + wanted);
+        }
     }
 
     private RunSettings settings() {

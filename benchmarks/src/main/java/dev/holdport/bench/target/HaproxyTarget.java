@@ -31,7 +31,7 @@ public final class HaproxyTarget {
             throw new TargetUnavailable("cannot write " + config, e);
         }
         List<String> command = List.of(haproxy.toString(), "-db", "-f", config.toString());
-        return new ProxyProcess("haproxy", ProxyProcess.launch("haproxy", command, context.workDir(), context.pids(), listen), listen);
+        return new ProxyProcess("haproxy", ProxyProcess.launch("haproxy", command, context, listen), listen);
     }
 
     static String config(Map<Route, Integer> listen, Map<Route, Integer> backends) {

@@ -60,7 +60,7 @@ public final class HoldportTarget extends ProxyProcess {
         }
         command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
-        ChildProcess process = ProxyProcess.launch("holdport", command, context.workDir(), context.pids(), listen);
+        ChildProcess process = ProxyProcess.launch("holdport", command, context, listen);
         HoldportTarget target = new HoldportTarget(process, listen, new HoldportAdmin(adminPort));
         try {
             PortProbe.awaitListening(adminPort, Duration.ofSeconds(30), process::isAlive, "holdport admin API");

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * nginx's {@code stream} module (Debian's {@code libnginx-mod-stream}), one server block per
- * route, worker processes = cores. Runs in the foreground with its own prefix directory, so it
+ * route, worker processes = cores (the proxies' CPUs when the run pins them: nginx 1.22's
+ * {@code auto} counts every online CPU). Runs in the foreground with its own prefix directory, so it
  * touches nothing of a system-wide nginx.
  */
 public final class NginxTarget {
@@ -34,19 +35,20 @@ public final class NginxTarget {
         Path config = prefix.resolve("nginx.conf");
         try {
             Files.createDirectories(prefix);
-            Files.writeString(config, config(module, prefix, listen, context.backendPorts()));
+            String workers = context.cpus() == null ? "auto" : Integer.toString(context.cpus().proxies().size());
+            Files.writeString(config, config(module, prefix, workers, listen, context.backendPorts()));
         } catch (IOException e) {
             throw new TargetUnavailable("cannot write " + config, e);
         }
         List<String> command = List.of(nginx.toString(), "-p", prefix.toString(), "-e", "stderr", "-c", config.toString());
-        return new ProxyProcess("nginx", ProxyProcess.launch("nginx", command, context.workDir(), context.pids(), listen), listen);
+        return new ProxyProcess("nginx", ProxyProcess.launch("nginx", command, context, listen), listen);
     }
 
-    static String config(Path module, Path prefix, Map<Route, Integer> listen, Map<Route, Integer> backends) {
+    static String config(Path module, Path prefix, String workers, Map<Route, Integer> listen, Map<Route, Integer> backends) {
         StringBuilder cfg = new StringBuilder();
         cfg.append("load_module ").append(module).append(";\n")
                 .append("daemon off;\n")
-                .append("worker_processes auto;\n")
+                .append("worker_processes ").append(workers).append(";\n")
                 .append("pid ").append(prefix.resolve("nginx.pid")).append(";\n")
                 .append("error_log stderr warn;\n")
                 .append("events { worker_connections 8192; }\n")

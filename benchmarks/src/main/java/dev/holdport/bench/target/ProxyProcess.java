@@ -1,7 +1,6 @@
 package dev.holdport.bench.target;
 
 import dev.holdport.bench.process.ChildProcess;
-import dev.holdport.bench.process.PidFile;
 import dev.holdport.bench.process.PortProbe;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,11 +26,14 @@ class ProxyProcess implements Target {
         this.listenPorts = Map.copyOf(listenPorts);
     }
 
-    /** Starts {@code command} and waits until every route's port accepts connections. */
-    static ChildProcess launch(String name, List<String> command, Path workDir, PidFile pids,
+    /**
+     * Starts {@code command} (on the proxies' CPUs if the run has them) and waits until every
+     * route's port accepts connections.
+     */
+    static ChildProcess launch(String name, List<String> command, LaunchContext context,
                                Map<Route, Integer> listenPorts) throws TargetUnavailable {
-        Path log = workDir.resolve(name + ".log");
-        ChildProcess process = ChildProcess.start(name, command, log, pids);
+        Path log = context.workDir().resolve(name + ".log");
+        ChildProcess process = ChildProcess.start(name, context.proxyCommand(command), log, context.pids());
         try {
             for (int port : listenPorts.values()) {
                 PortProbe.awaitListening(port, Duration.ofSeconds(30), process::isAlive, name);

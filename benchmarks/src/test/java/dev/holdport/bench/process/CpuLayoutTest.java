@@ -1,0 +1,55 @@
+package dev.holdport.bench.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Real processes started through taskset; needs two CPUs this process may use. */
+class CpuLayoutTest {
+
+    private CpuSet allowed;
+    private CpuSet last;
+
+    @BeforeEach
+    void cpus() {
+        allowed = CpuSet.allowedFor("self");
+        assumeTrue(allowed.size() >= 2, "needs two CPUs to split between proxies and load");
+        last = new CpuSet(allowed.cpus().tailSet(allowed.cpus().last()));
+    }
+
+    @Test
+    void aProxyStartedThroughTheLayoutRunsOnTheProxyCpusAndTheLoadGetsTheRest() throws Exception {
+        CpuLayout layout = CpuLayout.of(last.toString(), null);
+        assertThat(layout.proxies()).isEqualTo(last);
+        assertThat(layout.load()).isEqualTo(allowed.minus(last));
+        Process proxy = new ProcessBuilder(layout.onProxyCpus(List.of("sleep", "30"))).start();
+        try {
+            // taskset sets the CPUs and then becomes the command: the same PID.
+            assertThat(CpuSet.allowedFor(Long.toString(proxy.pid()))).isEqualTo(last);
+        } finally {
+            proxy.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void loadCpusGivenOutrightAreTakenAsGiven() {
+        CpuSet first = new CpuSet(allowed.cpus().headSet(allowed.cpus().first() + 1));
+        CpuLayout layout = CpuLayout.of(last.toString(), first.toString());
+        assertThat(layout.load()).isEqualTo(first);
+    }
+
+    @Test
+    void aLayoutThatLeavesTheLoadNoCpuOrNamesAForeignOneIsRefusedNamingTheOption() {
+        assertThatThrownBy(() -> CpuLayout.of(allowed.toString(), null))
+                .hasMessageContaining("--proxy-cpus " + allowed + " leaves no CPU for the load generator");
+        int foreign = allowed.cpus().last() + 1000;
+        assertThatThrownBy(() -> CpuLayout.of(Integer.toString(foreign), null))
+                .hasMessageContaining("--proxy-cpus " + foreign + ": CPU " + foreign + " is not one this process may use");
+        assertThatThrownBy(() -> CpuLayout.of(last.toString(), "0-"))
+                .hasMessageStartingWith("--load-cpus: ");
+    }
+}
