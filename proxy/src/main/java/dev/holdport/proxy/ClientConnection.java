@@ -322,7 +322,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** For shutdown: close from any thread. */
     void closeFromAnyThread(CloseReason reason) {
-        channel.eventLoop().execute(() -> closeUnrelayed(reason));
+        try {
+            channel.eventLoop().execute(() -> closeUnrelayed(reason));
+        } catch (RejectedExecutionException e) {
+            // its loop has ended already, and closed the connection as it did
+        }
     }
 
     // ---- client channel events ----

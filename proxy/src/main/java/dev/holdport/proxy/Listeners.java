@@ -144,7 +144,11 @@ final class Listeners {
 
     void close() {
         for (Channel ch : channels) {
-            ch.close().syncUninterruptibly();
+            try {
+                ch.close().syncUninterruptibly();
+            } catch (RejectedExecutionException e) {
+                // its loop has ended already, and closed the socket as it did
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -321,7 +322,11 @@ public final class Route {
     /** Closes whatever is left. */
     void closeAll() {
         for (Relay relay : relays) {
-            relay.client.eventLoop().execute(relay::abort);
+            try {
+                relay.client.eventLoop().execute(relay::abort);
+            } catch (RejectedExecutionException e) {
+                // its loop has ended already, and closed both sides as it did
+            }
         }
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -8,6 +8,7 @@ import dev.holdport.proxy.testing.Backend;
 import dev.holdport.proxy.testing.Clients;
 import dev.holdport.proxy.testing.LineClient;
 import dev.holdport.proxy.testing.TestConfigs;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,6 +145,44 @@ class SwitchDrainTest {
                 client.close();
             }
             assertThat(route.drain(Duration.ofSeconds(30)).get(10, TimeUnit.SECONDS).drained()).isTrue();
+        }
+    }
+
+    /**
+     * A resume whose release reaches event loops that have ended (a shutdown with no drain time
+     * left, between the gate handing out the batch and the batch's tasks being queued): the resume
+     * completes, the rest of the batch is not skipped, and the slot is left counting none of them
+     * (the release threw, and left them counted). Stopping the proxy afterwards, with its loops
+     * gone, still frees the port.
+     */
+    @Test
+    void aResumeThatFindsTheLoopsShutDownLeavesNoConnectionCountedOnItsSlot() throws Exception {
+        try (Backend a = Backend.start(Backend.namedAnswer("a"));
+                Proxy proxy = Proxy.start(TestConfigs.config(TransportChoice.AUTO, 1, dir.resolve("state.properties"),
+                        List.of(TestConfigs.route("a", Map.of("a", a.port())))))) {
+            Route route = proxy.routes().get(0);
+            List<LineClient> held = pauseAndHold(route, 3);
+            // State listeners run after the gate has handed out the batch and before the batch's
+            // tasks are queued: the loops end just there.
+            AtomicBoolean armed = new AtomicBoolean(true);
+            route.onStateChange(() -> {
+                if (armed.getAndSet(false)) {
+                    route.control().parent().shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+                }
+            });
+
+            RouteStatus resumed = route.resume();
+
+            assertThat(resumed.state()).isEqualTo(GateState.OPEN);
+            assertThat(resumed.held()).isZero();
+            assertThat(route.status().slots()).extracting(SlotStatus::liveRelays).containsOnly(0);
+            for (LineClient client : held) {
+                client.close();
+            }
+            proxy.close(); // with its loops gone: still stops, and leaves the port free
+            try (ServerSocket again = new ServerSocket()) {
+                again.bind(route.listenAddress());
+            }
         }
     }
 
