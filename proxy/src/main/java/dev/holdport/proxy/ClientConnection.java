@@ -120,10 +120,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 }
             });
         } catch (RejectedExecutionException e) {
-            // The loops are shutting down (a shutdown that outwaited its drain timeout): the
-            // connection closes with its loop and never reaches the slot, so give the count back
-            // rather than leave the slot looking busy; the rest of the release batch goes on.
+            // The loop has ended (a shutdown with no drain time left): it closed the connection
+            // as it did, so the connection never reaches the slot. Give the count back rather than
+            // leave the slot looking busy, count the close (nothing else will), and let the rest
+            // of the release batch go on.
             target.live.decrement();
+            route.counters.closed(CloseReason.SHUTDOWN);
         }
     }
 
@@ -325,7 +327,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         try {
             channel.eventLoop().execute(() -> closeUnrelayed(reason));
         } catch (RejectedExecutionException e) {
-            // its loop has ended already, and closed the connection as it did
+            // its loop has ended already and closed the connection as it did; count the close
+            route.counters.closed(reason);
         }
     }
 
