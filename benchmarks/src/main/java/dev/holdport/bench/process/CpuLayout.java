@@ -1,10 +1,13 @@
 package dev.holdport.bench.process;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Which CPUs the proxies run on and which the load runs on (this JVM, the backends, the external
@@ -23,6 +26,10 @@ public record CpuLayout(CpuSet proxies, CpuSet load, Path taskset) {
         CpuSet allowed = CpuSet.allowedFor("self");
         CpuSet proxies = parse("--proxy-cpus", proxyList, allowed);
         CpuSet load = loadList == null ? allowed.minus(proxies) : parse("--load-cpus", loadList, allowed);
+        if (proxies.overlaps(load)) {
+            throw new IllegalArgumentException("--load-cpus " + load + " shares CPUs with --proxy-cpus " + proxies
+                    + ": the point is to keep them apart");
+        }
         if (load.isEmpty()) {
             throw new IllegalArgumentException("--proxy-cpus " + proxies + " leaves no CPU for the load generator and the backends"
                     + " (allowed here: " + allowed + "); name fewer CPUs, or give --load-cpus");
@@ -53,15 +60,46 @@ public record CpuLayout(CpuSet proxies, CpuSet load, Path taskset) {
         return pinned;
     }
 
-    /** Moves every thread of this JVM to the load's CPUs; threads and processes it starts later inherit them. */
+    /**
+     * Moves every thread of this JVM to the load's CPUs; threads and processes it starts later
+     * inherit them. {@code taskset -a} walks the threads one by one, so a thread that starts or
+     * ends meanwhile (the JVM adds and retires compiler threads) can make it miss one or fail:
+     * the threads are checked afterwards, and the walk repeated until they all agree.
+     */
     public void pinThisProcess() throws IOException, InterruptedException {
         String pid = Long.toString(ProcessHandle.current().pid());
-        Process p = new ProcessBuilder(taskset.toString(), "-a", "-p", "-c", load.toString(), pid)
-                .redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("taskset could not move the load generator to CPUs " + load + ": " + output.strip());
+        List<String> strays = List.of();
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Process p = new ProcessBuilder(taskset.toString(), "-a", "-p", "-c", load.toString(), pid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            strays = threadsElsewhere();
+            if (strays.isEmpty()) {
+                return;
+            }
         }
+        throw new IllegalStateException("taskset could not move the load generator to CPUs " + load
+                + "; threads elsewhere: " + String.join(", ", strays));
+    }
+
+    private List<String> threadsElsewhere() throws IOException {
+        List<String> strays = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String tid = task.getFileName().toString();
+                try {
+                    CpuSet cpus = CpuSet.allowedFor("self/task/" + tid);
+                    if (!cpus.equals(load)) {
+                        strays.add(tid + " on " + cpus);
+                    }
+                } catch (UncheckedIOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return strays;
     }
 }

@@ -48,21 +48,24 @@ public record CpuSet(SortedSet<Integer> cpus) {
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + part.trim() + "' in CPU list '" + list
-                        + "' is not a CPU number or a range such as 2-3");
+                        + "' is not a CPU number (0 to " + MAX_CPU + ") or a range such as 2-3");
             }
         }
         return new CpuSet(cpus);
     }
 
+    /** Linux's own ceiling (CONFIG_NR_CPUS is at most 8192): keeps {@code 0-2000000000} from filling memory. */
+    static final int MAX_CPU = 8191;
+
     private static int cpu(String s) {
         int n = Integer.parseInt(s.trim());
-        if (n < 0) {
+        if (n < 0 || n > MAX_CPU) {
             throw new NumberFormatException();
         }
         return n;
     }
 
-    /** The CPUs the process {@code pid} may run on ({@code "self"} for this one). */
+    /** The CPUs the process (or {@code self/task/<tid>}: thread) {@code pid} may run on ({@code "self"} for this one). */
     public static CpuSet allowedFor(String pid) {
         Path status = Path.of("/proc", pid, "status");
         try {

@@ -26,6 +26,7 @@ import dev.holdport.bench.target.NginxTarget;
 import dev.holdport.bench.target.Route;
 import dev.holdport.bench.target.Target;
 import dev.holdport.bench.target.TargetUnavailable;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunSettings settings = settings();
         List<Scenario> scenarios = scenarios();
-        CpuLayout cpus = cpuLayout();
+        CpuLayout layout = cpuLayout();
         boolean ownWorkDir = workDir == null;
         if (ownWorkDir) {
             workDir = Files.createTempDirectory("holdport-bench-");
@@ -122,14 +123,14 @@ public final class RunCommand implements Callable<Integer> {
         Progress progress = new Progress();
         MachineInfo machine = MachineInfo.detect(); // before pinning: the machine's cores, not the load's
         Map<String, Object> described = settings.describe();
-        if (cpus != null) {
-            cpus.pinThisProcess(); // before any child starts: they inherit it
-            described.put("proxy CPUs", cpus.proxies().toString());
+        if (layout != null) {
+            layout.pinThisProcess(); // before any child starts: they inherit it
+            described.put("proxy CPUs", layout.proxies().toString());
             described.put("load CPUs", CpuSet.allowedFor("self").toString()); // as the kernel has it now
         }
         Results results = new Results(machine, described);
         try {
-            RunContext context = startEverything(settings, results, pids, progress, cpus);
+            RunContext context = startEverything(settings, results, pids, progress, layout);
             WarmUp.run(context);
             for (Scenario scenario : scenarios) {
                 scenario.run(context);
@@ -149,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
         return results.getErrors().isEmpty() ? 0 : 1;
     }
 
-    private RunContext startEverything(RunSettings settings, Results results, PidFile pids, Progress progress, CpuLayout cpus) {
+    private RunContext startEverything(RunSettings settings, Results results, PidFile pids, Progress progress, CpuLayout layout) {
         FreePorts ports = new FreePorts();
         Map<Route, Integer> backendPorts = new EnumMap<>(Route.class);
         for (Route route : List.of(Route.ECHO, Route.BULK, Route.HTTP, Route.DEPLOY)) {
@@ -174,7 +175,7 @@ public final class RunCommand implements Callable<Integer> {
             backendPorts.put(Route.IPERF, port);
         });
 
-        LaunchContext launch = new LaunchContext(workDir, pids, ports, backendPorts, cpus);
+        LaunchContext launch = new LaunchContext(workDir, pids, ports, backendPorts, layout);
         List<Target> targets = new ArrayList<>();
         HoldportTarget holdport = null;
         for (String name : ALL_TARGETS) {
@@ -196,8 +197,8 @@ public final class RunCommand implements Callable<Integer> {
                 if (target instanceof HoldportTarget h) {
                     holdport = h;
                 }
-                if (cpus != null) {
-                    checkPinned(name, target, cpus.proxies(), results);
+                if (layout != null) {
+                    checkPinned(name, target, layout.proxies(), results);
                 }
             } catch (TargetUnavailable e) {
                 results.skip(name, e.getMessage());
@@ -229,9 +230,13 @@ public final class RunCommand implements Callable<Integer> {
         if (target.pid().isEmpty()) {
             return; // direct: no proxy process
         }
-        CpuSet actual = CpuSet.allowedFor(Long.toString(target.pid().getAsLong()));
-        if (!actual.equals(wanted)) {
-            results.error(name + " runs on CPUs " + actual + ", not on --proxy-cpus " + wanted);
+        try {
+            CpuSet actual = CpuSet.allowedFor(Long.toString(target.pid().getAsLong()));
+            if (!actual.equals(wanted)) {
+                results.error(name + " runs on CPUs " + actual + ", not on --proxy-cpus " + wanted);
+            }
+        } catch (UncheckedIOException e) {
+            results.error(name + " ended before its CPUs could be checked");
         }
     }
 

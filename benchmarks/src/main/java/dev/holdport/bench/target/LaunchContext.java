@@ -11,13 +11,13 @@ import java.util.Map;
 /**
  * What every proxy target needs to start: where to write its config and log, where to register
  * its PID, where to get free ports, the backend port behind each route, and the CPUs proxies run
- * on ({@code cpus} null: wherever the scheduler puts them).
+ * on ({@code layout} null: wherever the scheduler puts them).
  */
-public record LaunchContext(Path workDir, PidFile pids, FreePorts ports, Map<Route, Integer> backendPorts, CpuLayout cpus) {
+public record LaunchContext(Path workDir, PidFile pids, FreePorts ports, Map<Route, Integer> backendPorts, CpuLayout layout) {
 
     /** {@code command} as a proxy is started: on the proxies' CPUs when the run has them. */
     List<String> proxyCommand(List<String> command) {
-        return cpus == null ? command : cpus.onProxyCpus(command);
+        return layout == null ? command : layout.onProxyCpus(command);
     }
 
     /** A fresh listen port for every route, for a proxy about to be configured. */

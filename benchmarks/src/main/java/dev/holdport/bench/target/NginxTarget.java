@@ -35,7 +35,7 @@ public final class NginxTarget {
         Path config = prefix.resolve("nginx.conf");
         try {
             Files.createDirectories(prefix);
-            String workers = context.cpus() == null ? "auto" : Integer.toString(context.cpus().proxies().size());
+            String workers = context.layout() == null ? "auto" : Integer.toString(context.layout().proxies().size());
             Files.writeString(config, config(module, prefix, workers, listen, context.backendPorts()));
         } catch (IOException e) {
             throw new TargetUnavailable("cannot write " + config, e);

@@ -2,8 +2,10 @@ package dev.holdport.bench.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +30,10 @@ class CpuLayoutTest {
         assertThat(layout.load()).isEqualTo(allowed.minus(last));
         Process proxy = new ProcessBuilder(layout.onProxyCpus(List.of("sleep", "30"))).start();
         try {
-            // taskset sets the CPUs and then becomes the command: the same PID.
-            assertThat(CpuSet.allowedFor(Long.toString(proxy.pid()))).isEqualTo(last);
+            // taskset sets the CPUs and then becomes the command, under the same PID; until it
+            // has, the child still has this process's CPUs.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> CpuSet.allowedFor(Long.toString(proxy.pid())), last::equals);
         } finally {
             proxy.destroyForcibly().waitFor();
         }
@@ -40,6 +44,12 @@ class CpuLayoutTest {
         CpuSet first = new CpuSet(allowed.cpus().headSet(allowed.cpus().first() + 1));
         CpuLayout layout = CpuLayout.of(last.toString(), first.toString());
         assertThat(layout.load()).isEqualTo(first);
+    }
+
+    @Test
+    void theLoadCpusMayNotOverlapTheProxies() {
+        assertThatThrownBy(() -> CpuLayout.of(last.toString(), allowed.toString()))
+                .hasMessageContaining("--load-cpus " + allowed + " shares CPUs with --proxy-cpus " + last);
     }
 
     @Test

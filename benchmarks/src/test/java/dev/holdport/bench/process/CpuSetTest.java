@@ -23,6 +23,7 @@ class CpuSetTest {
         assertThatThrownBy(() -> CpuSet.parse("3-1")).hasMessageContaining("'3-1' in CPU list '3-1' runs backwards");
         assertThatThrownBy(() -> CpuSet.parse("-1")).hasMessageContaining("is not a CPU number");
         assertThatThrownBy(() -> CpuSet.parse("1-2-3")).hasMessageContaining("is not a CPU number");
+        assertThatThrownBy(() -> CpuSet.parse("0-2000000000")).hasMessageContaining("is not a CPU number (0 to 8191)");
     }
 
     @Test
