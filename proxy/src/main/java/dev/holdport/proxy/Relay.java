@@ -44,6 +44,8 @@ final class Relay {
     private boolean clientInputEnded;
     private boolean backendInputEnded;
     private boolean ended;
+    /** Sockets not closed yet once {@link #end} has run; both close futures complete on this relay's loop. */
+    private int openSides = 2;
 
     Relay(Route route, Slot slot, Channel client, Channel backend) {
         this.route = route;
@@ -245,19 +247,32 @@ final class Relay {
         return channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
 
-    /** holdport is shutting down and the drain time is over. */
+    /** holdport is shutting down and the drain time is over: also a relay still finishing is cut. */
     void abort() {
         if (!ended) {
             end();
-            client.close();
-            backend.close();
         }
+        client.close();
+        backend.close();
     }
 
+    /**
+     * Nothing more will be read from either side. The slot stops counting the relay (a drain
+     * need not wait: the backend has sent its last byte or will get none), but the route counts it
+     * as finishing until both sockets are closed: until then it may still be writing what one
+     * side sent before its FIN or close to the other, and a shutdown must wait for that too.
+     */
     private void end() {
         ended = true;
         slot.live.decrement();
-        route.relayEnded(this);
+        route.relayFinishing();
+        ChannelFutureListener sideClosed = f -> {
+            if (--openSides == 0) {
+                route.relayEnded(this);
+            }
+        };
+        client.closeFuture().addListener(sideClosed);
+        backend.closeFuture().addListener(sideClosed);
     }
 
     static void reset(Channel channel) {

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ public final class Route {
     private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    /** Relays that have ended but whose sockets are not both closed: their last bytes may still be going out. */
+    private final LongAdder finishing = new LongAdder();
     private final Listeners listeners;
     private final int connectTimeoutMillis;
 
@@ -157,8 +160,15 @@ public final class Route {
         relays.add(relay);
     }
 
+    /** A relay has ended but may still be writing its last bytes: see {@link Relay#abort} and {@link #inFlight}. */
+    void relayFinishing() {
+        finishing.increment();
+    }
+
+    /** A relay's sockets are both closed. */
     void relayEnded(Relay relay) {
         relays.remove(relay);
+        finishing.decrement();
     }
 
     /** The listeners first, then the state file: see {@link #onStateChange(Runnable)}. */
@@ -309,10 +319,11 @@ public final class Route {
     /**
      * Relays, connects in progress, and connections a resume released that have not started
      * connecting yet: every connection counted on a slot (counting relays and connects alone
-     * would miss the last, and shutdown would close them unserved).
+     * would miss the last, and shutdown would close them unserved); and relays that have ended
+     * but are still writing their last bytes (closing them would cut those off).
      */
     int inFlight() {
-        int sum = 0;
+        int sum = (int) finishing.sum();
         for (Slot slot : slots.values()) {
             sum += (int) slot.live.sum();
         }
