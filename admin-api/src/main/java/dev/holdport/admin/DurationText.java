@@ -23,11 +23,18 @@ public final class DurationText {
     public static Duration parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("pt")) {
+            Duration d;
             try {
-                return requireNotNegative(Duration.parse(s.toUpperCase(Locale.ROOT)), text);
+                d = requireNotNegative(Duration.parse(s.toUpperCase(Locale.ROOT)), text);
             } catch (DateTimeParseException e) {
                 throw invalid(text);
             }
+            try {
+                d.toNanos(); // what every timer here counts in: beyond it (292 years) is no timeout
+            } catch (ArithmeticException e) {
+                throw tooLong(text);
+            }
+            return d;
         }
         Matcher m = NUMBER_AND_UNIT.matcher(s);
         if (!m.matches()) {
@@ -43,7 +50,7 @@ public final class DurationText {
             default -> throw invalid(text);
         };
         if (millis > Long.MAX_VALUE / 1_000_000) {
-            throw new IllegalArgumentException("duration \"" + text + "\" is too long");
+            throw tooLong(text);
         }
         return Duration.ofNanos(Math.round(millis * 1_000_000));
     }
@@ -73,6 +80,10 @@ public final class DurationText {
             throw new IllegalArgumentException("duration \"" + text + "\" is negative");
         }
         return d;
+    }
+
+    private static IllegalArgumentException tooLong(String text) {
+        return new IllegalArgumentException("duration \"" + text + "\" is too long");
     }
 
     private static IllegalArgumentException invalid(String text) {

@@ -284,6 +284,9 @@ class AdminApiTest {
         assertProblem(holdport.api().post("/switch", "{\"slot\": "), 400, "malformed-json");
         assertProblem(holdport.api().post("/switch", "[\"b\"]"), 400, "malformed-json");
         assertProblem(holdport.api().post("/routes/web/pause", "pause"), 400, "malformed-json");
+        assertProblem(holdport.api().post("/switch", "{\"slot\": \"b\"} {\"slott\": \"c\"}"), 400, "malformed-json");
+        assertProblem(holdport.api().post("/switch", "{\"slot\": \"a\", \"slot\": \"b\"}"), 400, "malformed-json");
+        assertThat(holdport.api().routeStatus("web").get("active").asText()).as("unchanged").isEqualTo("a");
     }
 
     @Test
@@ -298,6 +301,8 @@ class AdminApiTest {
         assertProblem(holdport.api().get("/status?verbose=1"), 400, "invalid-request");
         JsonNode timeout = assertProblem(holdport.api().post("/drain?timeout=soon"), 400, "invalid-request");
         assertThat(timeout.get("detail").asText()).contains("soon");
+        JsonNode tooLong = assertProblem(holdport.api().post("/routes/web/drain?timeout=PT3000000H"), 400, "invalid-request");
+        assertThat(tooLong.get("detail").asText()).contains("too long");
 
         assertThat(holdport.api().routeStatus("web").get("state").asText()).isEqualTo("open");
     }

@@ -122,6 +122,7 @@ class DeployApiTest {
         assertProblem(api.post("/routes/web/deploy", "{}"), 400, "invalid-request");
         assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"soon\"}"), 400, "invalid-request");
         assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"0s\"}"), 400, "invalid-request");
+        assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"timeout\": \"PT3000000H\"}"), 400, "invalid-request");
         assertProblem(api.post("/routes/web/deploy", "{\"slot\": 2}"), 400, "invalid-request");
         assertProblem(api.post("/routes/web/deploy", "[\"b\"]"), 400, "malformed-json");
         assertThat(assertProblem(api.post("/routes/web/deploy", "{\"slot\": \"b\", \"mode\": \"restart\"}"),

@@ -23,7 +23,7 @@ class DurationTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "soon", "-5s", "5d", "1e3", "PT-1S", "PTxS", "99999999999999h"})
+    @ValueSource(strings = {"", "soon", "-5s", "5d", "1e3", "PT-1S", "PTxS", "99999999999999h", "PT3000000H"})
     void refusesAnythingElseSayingWhy(String text) {
         assertThatThrownBy(() -> DurationText.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)

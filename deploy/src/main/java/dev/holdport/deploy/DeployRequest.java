@@ -22,6 +22,11 @@ public record DeployRequest(String slot, Optional<DeployMode> mode, Optional<Dur
         if (timeout.isPresent() && (timeout.get().isNegative() || timeout.get().isZero())) {
             throw new IllegalArgumentException("timeout must be greater than zero");
         }
+        if (timeout.isPresent() && timeout.get().compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+            // The deploy's deadline counts in nanoseconds; refused here, before a deploy begins
+            // (and crash masking stands down for it), not halfway through.
+            throw new IllegalArgumentException("timeout is too long");
+        }
     }
 
     public static DeployRequest of(String slot) {

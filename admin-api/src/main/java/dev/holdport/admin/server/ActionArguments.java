@@ -1,7 +1,9 @@
 package dev.holdport.admin.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.holdport.admin.DurationText;
 import java.time.Duration;
 import java.util.Iterator;
@@ -26,6 +28,13 @@ record ActionArguments(Optional<String> slot, Optional<Duration> timeout, Option
     static final String SLOT = "slot";
     static final String TIMEOUT = "timeout";
     static final String MODE = "mode";
+
+    /**
+     * Refuses what Jackson lets through by default: a second value after the object
+     * ({@code {"slot":"b"} {"slott":"c"}}), and a member given twice, of which the last would win.
+     */
+    private static final ObjectReader STRICT = JsonResponse.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     /**
      * @param action  the action's name, for messages
@@ -75,7 +84,7 @@ record ActionArguments(Optional<String> slot, Optional<Duration> timeout, Option
         }
         JsonNode root;
         try {
-            root = JsonResponse.MAPPER.readTree(body);
+            root = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiProblem.malformedJson("the body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
