@@ -143,8 +143,10 @@ public final class HoldportProcess {
                     DurationText.human(DurationText.seconds(config.shutdownDrainTimeout())));
             // First, so a running deploy stops at a step boundary and crash recovery does not
             // restart a process while the proxy winds down.
-            deployer.close();
+            deployer.stopSupervising();
             proxy.shutdown(config.shutdownDrainTimeout());
+            // Only now: the drain's relays need their processes to the end.
+            deployer.close();
             admin.stop();
             log.info("stopped");
         } finally {

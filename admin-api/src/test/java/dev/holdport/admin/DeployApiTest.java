@@ -10,11 +10,17 @@ import dev.holdport.admin.support.HoldportFixture;
 import dev.holdport.admin.support.HttpGet;
 import dev.holdport.admin.support.PrometheusText;
 import dev.holdport.admin.support.SlotInstall;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -180,5 +186,41 @@ class DeployApiTest {
         List<String> steps = new ArrayList<>();
         deploy.path("steps").forEach(s -> steps.add(s.path("step").asText() + " " + s.path("outcome").asText()));
         return steps;
+    }
+    /**
+     * On shutdown a slot with {@code stop-on-exit} is stopped only after the proxy's drain: a
+     * relay to its process that is still open when holdport stops accepting is served to the
+     * end. (Before, the process was stopped first, cutting that relay.)
+     */
+    @Test
+    void stopOnExitProcessesOutliveTheDrainOfTheirRelays() throws Exception {
+        holdport.install("a", SlotInstall.serving("a"));
+        holdport.install("b", SlotInstall.serving("b"));
+        holdport.awaitServing("a");
+        long pid = holdport.pid("a").orElseThrow();
+        int port = holdport.port("web");
+        try (Socket relay = new Socket("127.0.0.1", port)) {
+            relay.setSoTimeout(10_000);
+            await().atMost(DEPLOY_WAIT).until(() -> holdport.api().routeStatus("web").get("live_relays").asInt() == 1);
+
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(holdport.process()::shutdown);
+            await().atMost(DEPLOY_WAIT).until(() -> refusesConnections(port)); // the drain has begun
+            relay.getOutputStream().write("GET / HTTP/1.1\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(relay.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            assertThat(answer).as("the relay opened before shutdown is served").contains("hello from a");
+            stopping.get(60, TimeUnit.SECONDS);
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("stop-on-exit stopped it afterwards").isFalse();
+        }
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            return false; // closed at once: its relay ends and does not hold the drain up
+        } catch (IOException e) {
+            return true;
+        }
     }
 }

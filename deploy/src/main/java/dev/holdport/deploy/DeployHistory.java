@@ -53,6 +53,11 @@ final class DeployHistory {
                 history.byId.put(d.id(), d);
             }
             log.info("deploy history: {} deploys loaded from {}", history.byId.size(), file);
+            if (!history.interruptedAtLoad.isEmpty()) {
+                // Recorded as interrupted now, so the next start does not find them running
+                // again and blame its own predecessor's stop for them.
+                history.write();
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("deploy history {} is unreadable ({}): starting with an empty history", file, e.getMessage());
             history.byId.clear();

@@ -212,6 +212,13 @@ final class DeployRun implements Runnable {
             log.error("deploy {}: unexpected error", id, e);
             afterFailure(new DeployFailure(currentStepName(), "unexpected error: " + e), false);
         } finally {
+            if (!snapshot().finished()) {
+                // Something escaped even the failure handling (the last resort threw, say): the
+                // deploy still ends, or its record and every poll of it would say running forever.
+                boolean paused = route.status().paused();
+                finish(DeployState.FAILED, new DeployFailure(currentStepName(), "unexpected error while handling a failure"
+                        + (paused ? "; the route is left paused" : ""), paused));
+            }
             // One step under the route's lock: a crash just before this was held for this deploy
             // (resumeAtEnd), one just after is the guard's alone.
             synchronized (supervised) {
@@ -244,7 +251,7 @@ final class DeployRun implements Runnable {
         } catch (StepFailure rollbackFailure) {
             rollbackFailed(cause, "at " + rollbackFailure.step + (rollbackFailure.cancelled ? "" : ", which failed: " + rollbackFailure.reason),
                     ", at " + rollbackFailure.step + ": " + rollbackFailure.reason);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.error("deploy {}: unexpected error while rolling back", id, e);
             rollbackFailed(cause, "after an unexpected error: " + e, ": unexpected error: " + e);
         }

@@ -63,6 +63,8 @@ public final class Deployer implements AutoCloseable {
     /** How long {@link #close()} waits for the running deploys: a stop in progress is finished first. */
     private final Duration closeWait;
     private volatile boolean closed;
+    /** {@link #close} has stopped the stop-on-exit processes. */
+    private boolean processesStopped;
 
     private Deployer(Proxy proxy, HoldportConfig config) {
         Path stateDir = config.stateDir();
@@ -294,12 +296,10 @@ public final class Deployer implements AutoCloseable {
      * {@code interrupted} and is not rolled back (further); a route it had paused stays paused (so
      * the next holdport starts it paused) and both its record and the log say so. This waits at
      * most the longest stop a slot may take (its stop-timeout, then the SIGKILL grace) plus a
-     * margin, so shutdown never hangs on a deploy. Then the processes of slots with
-     * {@code stop-on-exit = true} are stopped; the others keep running for the next holdport to
-     * adopt. Call it before shutting the proxy down.
+     * margin, so shutdown never hangs on a deploy. Call it before shutting the proxy down, and
+     * {@link #close} after.
      */
-    @Override
-    public void close() {
+    public void stopSupervising() {
         if (closed) {
             return;
         }
@@ -343,6 +343,21 @@ public final class Deployer implements AutoCloseable {
                 // it ended
             }
         }
+    }
+
+    /**
+     * {@link #stopSupervising} if not done yet, then stops the processes of slots with
+     * {@code stop-on-exit = true}; the others keep running for the next holdport to adopt. Call it
+     * once the proxy has shut down: stopped earlier, those processes would cut the relays the
+     * proxy's drain is waiting for, and take the connections it still accepts.
+     */
+    @Override
+    public synchronized void close() {
+        stopSupervising();
+        if (processesStopped) {
+            return;
+        }
+        processesStopped = true;
         for (SupervisedRoute route : routes.values()) {
             for (SlotProcess process : route.processes().values()) {
                 if (process.slot().stopOnExit() && process.alive()) {

@@ -132,6 +132,10 @@ class DeployHistoryTest {
         assertThat(cut.steps().get(1).outcome()).isEqualTo(StepOutcome.CANCELLED);
         assertThat(cut.finishedAt()).contains(t0.plusSeconds(100).plusMillis(812));
         assertThat(reloaded.interruptedAtLoad()).containsExactly(cut);
+
+        DeployHistory third = DeployHistory.load(file);
+        assertThat(third.interruptedAtLoad()).as("written back when found: not interrupted again").isEmpty();
+        assertThat(third.get("web-running")).contains(cut);
     }
 
     @Test
