@@ -359,10 +359,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (relay != null) {
                 relay.inputEnded(channel);
-            } else if (early == null) {
-                clientGone();
+            } else if (early == null && state != State.CONNECTING) {
+                clientGone(); // held: a FIN alone is taken for a client that left (ARCHITECTURE, Departures)
             } else {
-                clientInputEnded = true; // bytes then FIN: relay both once connected
+                // Bytes then FIN, or a FIN while connecting (a client that only listens, to a
+                // server that speaks first): pass it on once connected. A client that has really
+                // left resets the relay when the backend's first bytes reach it.
+                clientInputEnded = true;
             }
         }
         ReferenceCountUtil.release(evt);

@@ -15,7 +15,7 @@ public enum CloseReason {
     BACKEND_UNAVAILABLE,
     /** A connect attempt took longer than {@code connect-timeout}. */
     BACKEND_TIMEOUT,
-    /** The client went away while its backend connection was being made. */
+    /** The client closed or reset while its backend connection was being made (a FIN alone is passed on). */
     CLIENT_GONE,
     /** holdport shut down before the connection could be relayed. */
     SHUTDOWN;

@@ -2,6 +2,7 @@ package dev.holdport.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.holdport.config.TransportChoice;
 import dev.holdport.proxy.testing.Backend;
@@ -14,6 +15,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +240,32 @@ class RelayTest {
             assertThat(proxy.status().get(0).totals().failed()).isZero();
         } finally {
             scheduler.shutdownNow();
+        }
+    }
+
+    /**
+     * A client that sends nothing and half-closes at once, to a server that speaks first, still
+     * gets the greeting when its FIN arrives while holdport is still connecting (here: retrying a
+     * backend that is not listening yet). It used to be closed as gone.
+     */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aClientThatHalfClosesWhileHoldportConnectsStillGetsTheServersGreeting(TransportChoice transport) throws Exception {
+        int port = dev.holdport.proxy.testing.FreePort.pick();
+        try (Proxy proxy = start(transport, port); Socket client = Clients.connect(addressOf(proxy))) {
+            client.shutdownOutput();
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.status().get(0).totals().accepted() == 1);
+            try (Backend greeter = Backend.start(port, socket -> {
+                socket.getOutputStream().write("hello, listener\n".getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                socket.getInputStream().read(); // until the client's FIN, passed on
+            })) {
+                String greeting = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(greeting).isEqualTo("hello, listener\n");
+            }
+            RouteTotals totals = proxy.status().get(0).totals();
+            assertThat(totals.relayed()).isEqualTo(1);
+            assertThat(totals.closed().get(CloseReason.CLIENT_GONE)).isZero();
         }
     }
 
