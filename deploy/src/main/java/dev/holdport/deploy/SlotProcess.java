@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -335,7 +336,33 @@ final class SlotProcess {
             log.warn("route {} slot {}: pid {} {} (not stopped by holdport)", route, name(), exit.pid(), exit.describe());
             // Never on the process reaper's thread: a listener may wait for locks, and stop()
             // waits for the reaper to report the exit.
-            listenerExecutor.execute(() -> listener.exited(this, exit));
+            listenerExecutor.execute(() -> {
+                if (run.ownGroup) {
+                    endLeftoverGroup(run.handle.pid());
+                }
+                listener.exited(this, exit);
+            });
+        }
+    }
+
+    /**
+     * A group leader that died unasked (a wrapper script killed, its server still running) leaves
+     * its group behind, holding the slot's port: whatever restarts the slot would fail to bind,
+     * and a readiness check could pass against the orphan. So the group goes too, as a stop would
+     * end it: SIGTERM, then SIGKILL after {@code stop-timeout}.
+     */
+    private void endLeftoverGroup(long pgid) {
+        if (!Signals.groupsSupported() || !Signals.groupAlive(pgid)) {
+            return;
+        }
+        log.warn("route {} slot {}: pid {} left processes in its group: stopping them", route, name(), pgid);
+        Signals.toGroup(pgid, "TERM");
+        long deadline = System.nanoTime() + slot.stopTimeout().toNanos();
+        while (Signals.groupAlive(pgid) && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        if (Signals.groupAlive(pgid)) {
+            Signals.toGroup(pgid, "KILL");
         }
     }
 

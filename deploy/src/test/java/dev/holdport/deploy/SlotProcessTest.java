@@ -108,6 +108,28 @@ class SlotProcessTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
     }
 
+    /**
+     * A wrapper script killed outright leaves its server running in its group, holding the port:
+     * the supervisor ends the group before it reports the exit (and crash masking restarts).
+     */
+    @Test
+    void aLeaderThatDiesUnaskedTakesTheRestOfItsGroupWithIt() throws Exception {
+        SlotProcess process = slot("""
+                sleep 600 &
+                echo "child=$!"
+                wait""", List.of(), Duration.ofSeconds(5));
+        process.start();
+        Path log = dir.resolve("state/slots/web/a.log");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("child="));
+        long child = Long.parseLong(Files.readString(log).replaceAll("(?s).*child=(\\d+).*", "$1"));
+
+        ProcessHandle.of(process.pid().orElseThrow()).orElseThrow().destroyForcibly(); // SIGKILL to the script only
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> !unexpected.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+        assertThat(unexpected.peek().expected()).isFalse();
+    }
+
     @Test
     void aStopCommandGetsThePidAndRunsInTheInstallPath() throws Exception {
         SlotProcess process = slot("exec sleep 600", List.of("./stop.sh"), Duration.ofSeconds(5));
