@@ -98,6 +98,10 @@ class CliTest {
 
         Result fromOption = HoldportCommand.run("resume", "--token", "tok", "--admin", holdport.url());
         assertThat(fromOption.exitCode()).as(fromOption.err()).isZero();
+
+        Result twoLines = HoldportCommand.run("pause", "--token", "tok\nextra", "--admin", holdport.url());
+        assertThat(twoLines.exitCode()).as("a usage error, not a refusal").isEqualTo(2);
+        assertThat(twoLines.err()).contains("--token holds a control character").doesNotContain("Exception");
     }
 
     @Test

@@ -145,6 +145,10 @@ public final class ConfigLoader {
         if (token.isPresent() && token.get().isBlank()) {
             // Most likely an empty HOLDPORT_ADMIN_TOKEN: refuse rather than run unprotected.
             admin.problem("token", "is empty (remove the key to run without a token)");
+        } else if (token.isPresent() && (!token.get().equals(token.get().strip()) || token.get().chars().anyMatch(Character::isISOControl))) {
+            // HTTP drops the spaces around a header value, so such a token could never match (a
+            // stray space from an env file, say); a control character cannot be sent at all.
+            admin.problem("token", "starts or ends with whitespace, or holds a control character: no client could send it");
         }
         Optional<Path> unixSocket = admin.optionalPath("unix-socket");
         return new AdminConfig(listen, token, unixSocket);

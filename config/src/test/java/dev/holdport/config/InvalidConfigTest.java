@@ -62,6 +62,7 @@ class InvalidConfigTest {
                 bad(web("") + "holdport.transport { a = 1 }", "holdport.transport", "an object is not a string"),
                 bad(web("") + "holdport.admin.listen = localhost", "holdport.admin.listen", "\"localhost\" is not host:port"),
                 bad(web("") + "holdport.admin.token = \"\"", "holdport.admin.token", "is empty"),
+                bad(web("") + "holdport.admin.token = \"s3cret \"", "holdport.admin.token", "starts or ends with whitespace"),
                 bad(web("hold = 5"), "holdport.routes.web.hold", "5 is not an object"),
                 // required keys and structure
                 bad("holdport.routes.web.slots.a.address = \"127.0.0.1:9001\"", "holdport.routes.web.listen", "is missing"),

@@ -71,6 +71,11 @@ abstract class AdminCommand implements Callable<Integer> {
             err.flush();
             return Main.USAGE;
         }
+        if (token != null && token.chars().anyMatch(Character::isISOControl)) {
+            err.println("holdport: --token holds a control character (a newline?): no HTTP header can carry it");
+            err.flush();
+            return Main.USAGE;
+        }
         ObjectNode arguments = arguments();
         AdminClient client = new AdminClient(base, Optional.ofNullable(token));
         try {
