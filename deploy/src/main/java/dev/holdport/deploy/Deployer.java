@@ -211,20 +211,26 @@ public final class Deployer implements AutoCloseable {
     }
 
     /**
+     * What a cancel found: the deploy as it stands, and whether the cancel makes it roll back
+     * (false when it had ended, or was rolling back already: then it ends as it would have).
+     */
+    public record Cancellation(Deploy deploy, boolean takesEffect) {}
+
+    /**
      * Cancels a running deploy, which then rolls back (its final state is {@code cancelled}).
      *
-     * @return the deploy's snapshot; empty when no deploy has that id. A deploy already finished
-     *     (or already rolling back) is returned unchanged: check its state.
+     * @return empty when no deploy has that id
      */
-    public Optional<Deploy> cancel(String id) {
+    public Optional<Cancellation> cancel(String id) {
         DeployRun run = running.get(id);
         if (run != null) {
-            if (run.cancel()) {
+            boolean takesEffect = run.cancel();
+            if (takesEffect) {
                 log.info("deploy {}: cancel requested", id);
             }
-            return Optional.of(run.snapshot());
+            return Optional.of(new Cancellation(run.snapshot(), takesEffect));
         }
-        return history.get(id);
+        return history.get(id).map(d -> new Cancellation(d, false));
     }
 
     /** The deploy with this id (running, or in the history). */

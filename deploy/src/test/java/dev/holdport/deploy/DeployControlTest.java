@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.holdport.proxy.UnknownSlotException;
 import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,35 @@ class DeployControlTest {
                 assertThat(progress.get(progress.size() - 1)).isEqualTo(cancelled);
                 assertThat(progress).anySatisfy(d -> assertThat(d.currentStep()).map(DeployStep::name).contains("ready b"));
             }
+        }
+    }
+
+    /** A cancel that comes while the deploy is already rolling back changes nothing, and says so. */
+    @Test
+    void aCancelDuringTheRollbackChangesNothingAndSaysSo() throws Exception {
+        Path mayStop = dir.resolve("may-stop");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.neverReady())
+                .slotSettings("b", "ready.timeout = 10m, stop = [\"./stop.sh\"]")
+                .start()) {
+            // b's stop command holds the rollback's "stop b" until the test lets it go.
+            Path stop = holdport.slotPath("b").resolve("stop.sh");
+            Files.writeString(stop, "#!/bin/sh\n" + Installs.waitingFor(mayStop) + "kill -TERM \"$HOLDPORT_PID\"\n");
+            assertThat(stop.toFile().setExecutable(true)).isTrue();
+            holdport.awaitServing("v1");
+            Deploy deploy = holdport.deployer().deploy("web", DeployRequest.of("b"));
+            holdport.awaitStep(deploy, "ready b");
+            assertThat(holdport.deployer().cancel(deploy.id()).orElseThrow().takesEffect()).isTrue();
+
+            holdport.awaitStep(deploy, "stop b");
+            Deployer.Cancellation again = holdport.deployer().cancel(deploy.id()).orElseThrow();
+
+            assertThat(again.takesEffect()).as("already rolling back").isFalse();
+            assertThat(again.deploy().finished()).isFalse();
+            Files.createFile(mayStop);
+            assertThat(holdport.awaitEnd(deploy).state()).isEqualTo(DeployState.CANCELLED);
+            assertThat(holdport.deployer().cancel(deploy.id()).orElseThrow().takesEffect()).as("ended").isFalse();
         }
     }
 

@@ -99,6 +99,10 @@ public final class ApiProblem extends RuntimeException {
         return new ApiProblem(409, "deploy-ended", "Deploy already ended", detail, Map.of());
     }
 
+    public static ApiProblem deployRollingBack(String detail) {
+        return new ApiProblem(409, "deploy-rolling-back", "Deploy already rolling back", detail, Map.of());
+    }
+
     public static ApiProblem shuttingDown(String detail) {
         return new ApiProblem(503, "shutting-down", "Shutting down", detail, Map.of());
     }

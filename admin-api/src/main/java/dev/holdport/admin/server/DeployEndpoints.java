@@ -154,10 +154,15 @@ final class DeployEndpoints {
 
     /** Blocks at most for a deploy history write in progress (an fsync), as {@link #started} explains. */
     private Answer cancel(String id) {
-        Deploy deploy = deployer.cancel(id).orElseThrow(() -> ApiProblem.unknownDeploy(id));
+        Deployer.Cancellation cancellation = deployer.cancel(id).orElseThrow(() -> ApiProblem.unknownDeploy(id));
+        Deploy deploy = cancellation.deploy();
         if (deploy.finished()) {
             throw ApiProblem.deployEnded("deploy " + id + " has already ended (" + deploy.state().label()
                     + "); to undo a finished deploy, POST /routes/" + deploy.route() + "/rollback");
+        }
+        if (!cancellation.takesEffect()) {
+            throw ApiProblem.deployRollingBack("deploy " + id + " is already rolling back to slot " + deploy.fromSlot()
+                    + "; a cancel changes nothing now: it ends as the rollback does");
         }
         String audit = "cancel of deploy " + id + " requested (route " + deploy.route() + "): it rolls back to slot "
                 + deploy.fromSlot();
