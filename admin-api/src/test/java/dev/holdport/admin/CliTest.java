@@ -102,6 +102,9 @@ class CliTest {
         Result twoLines = HoldportCommand.run("pause", "--token", "tok\nextra", "--admin", holdport.url());
         assertThat(twoLines.exitCode()).as("a usage error, not a refusal").isEqualTo(2);
         assertThat(twoLines.err()).contains("--token holds a control character").doesNotContain("Exception");
+        Result spaced = HoldportCommand.run(Map.of("HOLDPORT_ADMIN_TOKEN", "tok "), "pause", "--admin", holdport.url());
+        assertThat(spaced.exitCode()).isEqualTo(2);
+        assertThat(spaced.err()).contains("--token starts or ends with whitespace");
     }
 
     @Test

@@ -56,7 +56,12 @@ final class DeployHistory {
             if (!history.interruptedAtLoad.isEmpty()) {
                 // Recorded as interrupted now, so the next start does not find them running
                 // again and blame its own predecessor's stop for them.
-                history.write();
+                try {
+                    history.write();
+                } catch (RuntimeException e) {
+                    log.warn("deploy history {}: cannot record the interrupted deploys yet ({}): the next change will",
+                            file, e.getMessage());
+                }
             }
         } catch (IOException | RuntimeException e) {
             log.warn("deploy history {} is unreadable ({}): starting with an empty history", file, e.getMessage());

@@ -212,12 +212,23 @@ final class DeployRun implements Runnable {
             log.error("deploy {}: unexpected error", id, e);
             afterFailure(new DeployFailure(currentStepName(), "unexpected error: " + e), false);
         } finally {
-            if (!snapshot().finished()) {
-                // Something escaped even the failure handling (the last resort threw, say): the
-                // deploy still ends, or its record and every poll of it would say running forever.
-                boolean paused = route.status().paused();
-                finish(DeployState.FAILED, new DeployFailure(currentStepName(), "unexpected error while handling a failure"
-                        + (paused ? "; the route is left paused" : ""), paused));
+            try {
+                if (!snapshot().finished()) {
+                    // Something escaped even the failure handling (the last resort threw, say): the
+                    // deploy still ends, or its record and every poll of it would say running forever.
+                    String why = "unexpected error while handling a failure";
+                    if (isShuttingDown()) {
+                        interrupted(currentStepName(), why + "; holdport shut down meanwhile");
+                    } else {
+                        boolean paused = steps.holdsClients(route.status());
+                        finish(DeployState.FAILED, new DeployFailure(currentStepName(), why
+                                + (paused ? "; the route is left paused" : ""), paused));
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                // Whatever happens here, the lines below must run: they free the route for the
+                // next deploy and hand crash masking back its duty.
+                log.error("deploy {}: could not record its end", id, e);
             }
             // One step under the route's lock: a crash just before this was held for this deploy
             // (resumeAtEnd), one just after is the guard's alone.

@@ -208,6 +208,7 @@ final class SlotProcess {
             if (!Files.isDirectory(dir)) {
                 throw new IOException("install path " + dir + " is not a directory");
             }
+            endLeftoverGroup(current);
             slotLog.rotateIfFull();
             slotLog.mark("starting slot " + name() + " of route " + route + ": " + String.join(" ", slot.start()));
             Process process = command(route, slot, Signals.inOwnGroup(resolve(slot.start(), dir)), dir)
@@ -246,7 +247,7 @@ final class SlotProcess {
             Run run = current;
             if (run == null || run.exit.isDone() || !run.handle.isAlive()) {
                 pidFile.delete();
-                return "was not running";
+                return endLeftoverGroup(run) ? "its process had exited; stopped what it left in its group" : "was not running";
             }
             long pid = run.handle.pid();
             run.stopping = true;
@@ -336,26 +337,27 @@ final class SlotProcess {
             log.warn("route {} slot {}: pid {} {} (not stopped by holdport)", route, name(), exit.pid(), exit.describe());
             // Never on the process reaper's thread: a listener may wait for locks, and stop()
             // waits for the reaper to report the exit.
-            listenerExecutor.execute(() -> {
-                if (run.ownGroup) {
-                    endLeftoverGroup(run.handle.pid());
-                }
-                listener.exited(this, exit);
-            });
+            listenerExecutor.execute(() -> listener.exited(this, exit));
         }
     }
 
     /**
      * A group leader that died unasked (a wrapper script killed, its server still running) leaves
-     * its group behind, holding the slot's port: whatever restarts the slot would fail to bind,
-     * and a readiness check could pass against the orphan. So the group goes too, as a stop would
-     * end it: SIGTERM, then SIGKILL after {@code stop-timeout}.
+     * its group behind, holding the slot's port: a restart would fail to bind, or pass its
+     * readiness check against the orphan. So before a start, and on a stop that finds the leader
+     * gone, the group goes too, as a stop would end it: SIGTERM, then SIGKILL after
+     * {@code stop-timeout}. Called with {@code operation} held, so no start or stop overlaps it;
+     * crash masking has paused the route before it restarts. Returns whether anything was left.
      */
-    private void endLeftoverGroup(long pgid) {
-        if (!Signals.groupsSupported() || !Signals.groupAlive(pgid)) {
-            return;
+    private boolean endLeftoverGroup(Run run) {
+        if (run == null || !run.ownGroup || !run.exit.isDone() || !Signals.groupsSupported()) {
+            return false;
         }
-        log.warn("route {} slot {}: pid {} left processes in its group: stopping them", route, name(), pgid);
+        long pgid = run.handle.pid();
+        if (!Signals.groupAlive(pgid)) {
+            return false;
+        }
+        log.warn("route {} slot {}: pid {} exited but left processes in its group: stopping them", route, name(), pgid);
         Signals.toGroup(pgid, "TERM");
         long deadline = System.nanoTime() + slot.stopTimeout().toNanos();
         while (Signals.groupAlive(pgid) && System.nanoTime() - deadline < 0) {
@@ -364,6 +366,7 @@ final class SlotProcess {
         if (Signals.groupAlive(pgid)) {
             Signals.toGroup(pgid, "KILL");
         }
+        return true;
     }
 
     /** Running, pid, start time and adoption from one look at the current process, so they agree. */

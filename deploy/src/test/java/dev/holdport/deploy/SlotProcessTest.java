@@ -110,11 +110,34 @@ class SlotProcessTest {
 
     /**
      * A wrapper script killed outright leaves its server running in its group, holding the port:
-     * the supervisor ends the group before it reports the exit (and crash masking restarts).
+     * the restart that follows (crash masking's, with the route paused) first ends that group.
      */
     @Test
-    void aLeaderThatDiesUnaskedTakesTheRestOfItsGroupWithIt() throws Exception {
-        SlotProcess process = slot("""
+    void aRestartAfterTheLeaderDiedUnaskedFirstEndsWhatItLeftInItsGroup() throws Exception {
+        long child = startScriptWithChildThenKillOnlyTheScript();
+
+        process.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+        assertThat(process.alive()).isTrue();
+    }
+
+    /** The same leftover group, met by a stop (a deploy stopping the slot): the stop ends it. */
+    @Test
+    void aStopAfterTheLeaderDiedUnaskedEndsWhatItLeftInItsGroup() throws Exception {
+        long child = startScriptWithChildThenKillOnlyTheScript();
+
+        String how = process.stop();
+
+        assertThat(how).contains("stopped what it left in its group");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    private SlotProcess process;
+
+    /** Starts a script that runs a child in its group, SIGKILLs the script alone, and returns the child's pid. */
+    private long startScriptWithChildThenKillOnlyTheScript() throws Exception {
+        process = slot("""
                 sleep 600 &
                 echo "child=$!"
                 wait""", List.of(), Duration.ofSeconds(5));
@@ -122,12 +145,12 @@ class SlotProcessTest {
         Path log = dir.resolve("state/slots/web/a.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("child="));
         long child = Long.parseLong(Files.readString(log).replaceAll("(?s).*child=(\\d+).*", "$1"));
-
-        ProcessHandle.of(process.pid().orElseThrow()).orElseThrow().destroyForcibly(); // SIGKILL to the script only
-
+        ProcessHandle.of(process.pid().orElseThrow()).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(60)).until(() -> !unexpected.isEmpty());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
         assertThat(unexpected.peek().expected()).isFalse();
+        assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false))
+                .as("nothing ends the group before a restart or stop").isTrue();
+        return child;
     }
 
     @Test

@@ -264,8 +264,10 @@ final class Relay {
      */
     private void end() {
         ended = true;
-        slot.live.decrement();
+        // Finishing before the slot lets go: shutdown (another thread) reads the slots first and
+        // the finishing count last, so it sees the relay in at least one of them.
         route.relayFinishing();
+        slot.live.decrement();
         ChannelFutureListener sideClosed = f -> {
             if (--openSides == 0) {
                 route.relayEnded(this);

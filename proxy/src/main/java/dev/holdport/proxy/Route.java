@@ -323,11 +323,11 @@ public final class Route {
      * but are still writing their last bytes (closing them would cut those off).
      */
     int inFlight() {
-        int sum = (int) finishing.sum();
+        int sum = 0;
         for (Slot slot : slots.values()) {
             sum += (int) slot.live.sum();
         }
-        return sum;
+        return sum + (int) finishing.sum(); // last: see Relay.end
     }
 
     /** Closes whatever is left. */

@@ -76,6 +76,12 @@ abstract class AdminCommand implements Callable<Integer> {
             err.flush();
             return Main.USAGE;
         }
+        if (token != null && !token.isEmpty() && !token.equals(token.strip())) {
+            // holdport refuses such a token in its config, and HTTP would drop the spaces anyway
+            err.println("holdport: --token starts or ends with whitespace (a stray space from an env file?)");
+            err.flush();
+            return Main.USAGE;
+        }
         ObjectNode arguments = arguments();
         AdminClient client = new AdminClient(base, Optional.ofNullable(token));
         try {
