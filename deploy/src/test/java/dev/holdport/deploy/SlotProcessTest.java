@@ -92,15 +92,8 @@ class SlotProcessTest {
     @Test
     void aProcessIgnoringSigtermIsKilledWithItsWholeGroupAfterTheStopTimeout() throws Exception {
         // The script and its child ignore SIGTERM (an ignored signal stays ignored across exec).
-        SlotProcess process = slot("""
-                trap '' TERM
-                sleep 600 &
-                echo "child=$!"
-                wait""", List.of(), Duration.ofMillis(500));
-        process.start();
-        Path log = dir.resolve("state/slots/web/a.log");
-        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("child="));
-        long child = Long.parseLong(Files.readString(log).replaceAll("(?s).*child=(\\d+).*", "$1"));
+        SlotProcess process = slot("trap '' TERM\n" + WITH_CHILD, List.of(), Duration.ofMillis(500));
+        long child = startAndReadChild(process);
 
         String how = process.stop();
 
@@ -135,16 +128,24 @@ class SlotProcessTest {
 
     private SlotProcess process;
 
-    /** Starts a script that runs a child in its group, SIGKILLs the script alone, and returns the child's pid. */
-    private long startScriptWithChildThenKillOnlyTheScript() throws Exception {
-        process = slot("""
-                sleep 600 &
-                echo "child=$!"
-                wait""", List.of(), Duration.ofSeconds(5));
+    /** A script that runs a child in its own group and says the child's pid. */
+    private static final String WITH_CHILD = """
+            sleep 600 &
+            echo "child=$!"
+            wait""";
+
+    /** Starts {@code process} and returns its child's pid, from the slot's log. */
+    private long startAndReadChild(SlotProcess process) throws Exception {
         process.start();
         Path log = dir.resolve("state/slots/web/a.log");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("child="));
-        long child = Long.parseLong(Files.readString(log).replaceAll("(?s).*child=(\\d+).*", "$1"));
+        return Long.parseLong(Files.readString(log).replaceAll("(?s).*child=(\\d+).*", "$1"));
+    }
+
+    /** Starts a script that runs a child in its group, SIGKILLs the script alone, and returns the child's pid. */
+    private long startScriptWithChildThenKillOnlyTheScript() throws Exception {
+        process = slot(WITH_CHILD, List.of(), Duration.ofSeconds(5));
+        long child = startAndReadChild(process);
         ProcessHandle.of(process.pid().orElseThrow()).orElseThrow().destroyForcibly();
         await().atMost(Duration.ofSeconds(60)).until(() -> !unexpected.isEmpty());
         assertThat(unexpected.peek().expected()).isFalse();
