@@ -103,7 +103,7 @@ public final class Deployer implements AutoCloseable {
      */
     public static Deployer start(Proxy proxy, HoldportConfig config) {
         Deployer deployer = new Deployer(proxy, config);
-        deployer.warnOfDeploysCutShort();
+        CutShortDeploys.warn(deployer.history, deployer.routes);
         for (SupervisedRoute route : deployer.routes.values()) {
             for (SlotProcess process : route.processes().values()) {
                 process.adopt();
@@ -112,46 +112,6 @@ public final class Deployer implements AutoCloseable {
         }
         deployer.timer.scheduleWithFixedDelay(deployer::rotateLogs, 30, 30, TimeUnit.SECONDS);
         return deployer;
-    }
-
-    /**
-     * Logs the deploys the last holdport left unfinished: those still running when it stopped
-     * (cut without a clean shutdown), and for a route that is paused now, the route's last deploy
-     * when it was interrupted by a clean shutdown that left the route paused: nothing resumes
-     * such a route by itself.
-     */
-    private void warnOfDeploysCutShort() {
-        for (Deploy cut : history.interruptedAtLoad()) {
-            SupervisedRoute route = routes.get(cut.route());
-            log.warn("deploy {} of route {} was cut short when holdport stopped (at step {}); the route is {} on slot {}:"
-                    + " check it, then resume, switch or deploy as needed", cut.id(), cut.route(),
-                    cut.failure().map(DeployFailure::step)
-                            .or(() -> cut.steps().isEmpty() ? Optional.empty() : Optional.of(cut.steps().get(cut.steps().size() - 1).name()))
-                            .orElse("before its first step"),
-                    route == null ? "gone" : route.route.status().paused() ? "paused" : "open",
-                    route == null ? "-" : route.route.status().activeSlot());
-        }
-        List<Deploy> newestFirst = history.list();
-        for (SupervisedRoute route : routes.values()) {
-            if (!route.route.status().paused()) {
-                continue; // resumed since (or the state file was lost): nothing left to say
-            }
-            newestFirst.stream()
-                    .filter(d -> d.route().equals(route.name()))
-                    .findFirst()
-                    .filter(DeployRun::interruptedLeavingRoutePaused)
-                    .ifPresent(cut -> log.warn("deploy {} of route {} was interrupted when holdport stopped (at {}) and"
-                                    + " left the route paused: it is still paused on slot {}; check the slots, then resume"
-                                    + " or deploy", cut.id(), route.name(), lastStep(cut), route.route.status().activeSlot()));
-        }
-    }
-
-    private static String lastStep(Deploy deploy) {
-        if (deploy.steps().isEmpty()) {
-            return "its start";
-        }
-        DeployStep last = deploy.steps().get(deploy.steps().size() - 1);
-        return (last.rollback() ? "rollback step " : "step ") + last.name();
     }
 
     // ---- deploys ----
@@ -395,7 +355,7 @@ public final class Deployer implements AutoCloseable {
             String from = route.route.status().activeSlot();
             String to = request.slot();
             DeployMode mode = request.mode().orElse(to.equals(from) ? DeployMode.RESTART : DeployMode.SWITCH);
-            checkPossible(route, mode, from, to);
+            DeployFeasibility.check(route, mode, from, to);
             boolean guardHadPaused = route.guard().standDown();
             DeployRun run = new DeployRun(newId(route.name()), route, from, to, mode, asRollback, request.timeout(),
                     guardHadPaused, this::published);
@@ -412,42 +372,6 @@ public final class Deployer implements AutoCloseable {
         DeployRun current = route.running();
         if (current != null) {
             throw new DeployConflictException(route.name(), current.id(), current.describe());
-        }
-    }
-
-    /** The checks that make a deploy impossible whatever happens, before anything is touched. */
-    private static void checkPossible(SupervisedRoute route, DeployMode mode, String from, String to) {
-        String name = route.name();
-        boolean fromSupervised = route.process(from).isPresent();
-        boolean toSupervised = route.process(to).isPresent();
-        switch (mode) {
-            case SWITCH:
-            case EXCLUSIVE:
-                if (to.equals(from)) {
-                    throw new InvalidDeployException("route " + name + ": slot " + to + " is already active; " + mode.label()
-                            + " moves traffic to another slot (to redeploy " + to + " in place, use mode restart)");
-                }
-                if (mode == DeployMode.EXCLUSIVE && !fromSupervised) {
-                    throw new InvalidDeployException("route " + name + ": exclusive stops slot " + from
-                            + ", which has no start command in the config, so holdport could not start it again on rollback");
-                }
-                if (mode == DeployMode.EXCLUSIVE && !toSupervised) {
-                    throw new InvalidDeployException("route " + name + ": exclusive starts slot " + to
-                            + ", which has no start command in the config");
-                }
-                break;
-            case RESTART:
-                if (!to.equals(from)) {
-                    throw new InvalidDeployException("route " + name + ": restart redeploys the active slot (" + from
-                            + ") in place; to deploy slot " + to + " use mode switch or exclusive");
-                }
-                if (!toSupervised) {
-                    throw new InvalidDeployException("route " + name + ": restart needs a start command for slot " + to
-                            + " in the config");
-                }
-                break;
-            default:
-                throw new IllegalStateException("unknown mode " + mode);
         }
     }
 
