@@ -44,7 +44,7 @@ final class Relay {
     private boolean clientInputEnded;
     private boolean backendInputEnded;
     private boolean ended;
-    /** Sockets not closed yet once {@link #end} has run; both close futures complete on this relay's loop. */
+    /** Sockets not closed yet, counted down by {@link #closed} (both channels' events run on this relay's loop). */
     private int openSides = 2;
 
     Relay(Route route, Slot slot, Channel client, Channel backend) {
@@ -220,9 +220,15 @@ final class Relay {
         side.close();
     }
 
-    /** A side closed without FIN or error reaching us first: close the other once it has everything. */
+    /**
+     * {@code side}'s socket is closed (its {@code channelInactive}, once per side). If the relay
+     * had not ended, the side closed without FIN or error reaching us first: close the other once
+     * it has everything.
+     */
     void closed(Channel side) {
+        openSides--;
         if (ended) {
+            finishedIfClosed();
             return;
         }
         end();
@@ -268,13 +274,14 @@ final class Relay {
         // the finishing count last, so it sees the relay in at least one of them.
         route.relayFinishing();
         slot.live.decrement();
-        ChannelFutureListener sideClosed = f -> {
-            if (--openSides == 0) {
-                route.relayEnded(this);
-            }
-        };
-        client.closeFuture().addListener(sideClosed);
-        backend.closeFuture().addListener(sideClosed);
+        finishedIfClosed();
+    }
+
+    /** Once ended with both sockets closed, the relay is done: also for shutdown. */
+    private void finishedIfClosed() {
+        if (openSides == 0) {
+            route.relayEnded(this);
+        }
     }
 
     static void reset(Channel channel) {

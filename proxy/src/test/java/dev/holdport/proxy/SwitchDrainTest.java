@@ -71,6 +71,8 @@ class SwitchDrainTest {
                 onB.close();
                 assertThat(back.get(10, TimeUnit.SECONDS).drained()).isTrue();
             }
+            // Every relay's sockets are closed: nothing is left for a shutdown to wait for.
+            await().atMost(Duration.ofSeconds(10)).until(() -> route.inFlight() == 0);
         }
     }
 
