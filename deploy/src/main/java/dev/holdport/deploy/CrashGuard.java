@@ -5,6 +5,7 @@ import dev.holdport.proxy.Route;
 import dev.holdport.proxy.RouteStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -190,8 +191,7 @@ final class CrashGuard {
             if (deploy != null) {
                 if (active && !route.route.status().paused()) {
                     // The deploy decides what runs, but new clients wait rather than fail meanwhile.
-                    route.route.pause();
-                    deploy.resumeAtEnd();
+                    deploy.takeOverCrashPause(route.route.pause().pausedSince());
                     log.warn("route {}: active slot {}'s process {} during deploy {}: new connections are held"
                             + " until the deploy ends", route.name(), process.name(), exit.describe(), deploy.id());
                 } else {
@@ -208,14 +208,17 @@ final class CrashGuard {
         }
     }
 
-    /** A deploy takes over the route: any recovery ends. Returns whether the guard had paused the route. */
-    boolean standDown() {
+    /**
+     * A deploy takes over the route: any recovery ends. Returns when the pause crash masking owned
+     * began, if the route is still in it: the deploy takes that pause over.
+     */
+    Optional<Instant> standDown() {
         synchronized (route) {
             if (recovering) {
                 log.info("route {}: a deploy takes over from the crash guard", route.name());
                 endRecoveryLocked();
             }
-            boolean paused = pause.isCurrent();
+            Optional<Instant> paused = pause.current();
             pause.disown();
             return paused;
         }

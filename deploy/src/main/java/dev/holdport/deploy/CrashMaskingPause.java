@@ -62,6 +62,11 @@ final class CrashMaskingPause {
         return status.paused() && owned.equals(status.pausedSince());
     }
 
+    /** When the pause crash masking owns began, while the route is still in it (see {@link #isCurrent}). */
+    Optional<Instant> current() {
+        return isCurrent() ? Optional.of(owned) : Optional.empty();
+    }
+
     /** Crash masking owns no pause of the route from now on. */
     void disown() {
         if (owned != null) {

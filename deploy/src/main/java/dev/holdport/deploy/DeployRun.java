@@ -77,8 +77,11 @@ final class DeployRun implements Runnable {
     private final Optional<Duration> timeout;
     private final Instant startedAt = Instant.now();
     private final long deadlineNanos;
-    /** The route was paused for a crash (by the guard before the deploy, or during it): resume at the end. */
-    private volatile boolean resumeAtEnd;
+    /**
+     * When the crash pause this deploy resumes at its end began (the guard's pause it took over,
+     * or one the guard made during it); null when there is none.
+     */
+    private volatile Instant crashPause;
     private final Consumer<Deploy> publisher;
     private final CompletableFuture<Deploy> completion = new CompletableFuture<>();
     private final DeploySteps steps;
@@ -97,12 +100,12 @@ final class DeployRun implements Runnable {
     private Thread worker;
 
     /**
-     * @param guardHadPaused the crash guard had paused the route for a recovery this deploy took
-     *                       over: the deploy resumes it at the end
+     * @param crashPause     when the pause began that the crash guard had made for a recovery
+     *                       this deploy takes over: the deploy resumes it at the end
      * @param publisher      receives a snapshot after every change
      */
     DeployRun(String id, SupervisedRoute supervised, String from, String to, DeployMode mode, boolean rollbackRequest,
-              Optional<Duration> timeout, boolean guardHadPaused, Consumer<Deploy> publisher) {
+              Optional<Duration> timeout, Optional<Instant> crashPause, Consumer<Deploy> publisher) {
         this.id = id;
         this.supervised = supervised;
         this.route = supervised.route;
@@ -113,7 +116,7 @@ final class DeployRun implements Runnable {
         this.timeout = timeout;
         long now = System.nanoTime();
         this.deadlineNanos = timeout.map(t -> now + t.toNanos()).orElse(Long.MAX_VALUE);
-        this.resumeAtEnd = guardHadPaused;
+        this.crashPause = crashPause.orElse(null);
         this.publisher = publisher;
         // One DeploySteps for both flows: the rollback undoes what the forward steps started and
         // paused. Only the deploy's thread uses them.
@@ -173,16 +176,22 @@ final class DeployRun implements Runnable {
     }
 
     /**
-     * The active slot's process crashed during this deploy and the crash guard paused the route:
-     * the deploy resumes it when it ends, to whichever slot is then active.
+     * The active slot's process crashed during this deploy and the crash guard paused the route
+     * (the pause that began at {@code pausedSince}): the deploy resumes it when it ends, to
+     * whichever slot is then active.
      */
-    void resumeAtEnd() {
-        resumeAtEnd = true;
+    void takeOverCrashPause(Instant pausedSince) {
+        crashPause = pausedSince;
     }
 
-    /** The route was paused for a crash (by the guard before the deploy, or during it): the deploy resumes it. */
-    boolean resumesAtEnd() {
-        return resumeAtEnd;
+    /**
+     * The route is in the crash pause this deploy took over, or that began during it: the deploy
+     * resumes it. Not once someone else has resumed it, though they paused it again since: that
+     * pause is theirs.
+     */
+    boolean inCrashPause(RouteStatus status) {
+        Instant since = crashPause;
+        return since != null && status.paused() && since.equals(status.pausedSince());
     }
 
     /** holdport is exiting: stop after the current step (a waiting one at once), without rolling back (further). */
@@ -231,10 +240,10 @@ final class DeployRun implements Runnable {
                 log.error("deploy {}: could not record its end", id, e);
             }
             // One step under the route's lock: a crash just before this was held for this deploy
-            // (resumeAtEnd), one just after is the guard's alone.
+            // (crashPause), one just after is the guard's alone.
             synchronized (supervised) {
                 supervised.end(this);
-                supervised.guard().afterDeploy(resumeAtEnd && route.status().paused());
+                supervised.guard().afterDeploy(inCrashPause(route.status()));
             }
             completion.complete(snapshot());
         }

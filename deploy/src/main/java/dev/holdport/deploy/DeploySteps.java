@@ -8,6 +8,7 @@ import dev.holdport.proxy.Route;
 import dev.holdport.proxy.RouteStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +41,12 @@ final class DeploySteps {
     private final DeployRun run;
     private final SupervisedRoute supervised;
     private final Route route;
-    /** This deploy paused the route and has not resumed it yet. */
-    private boolean pausedByDeploy;
+    /**
+     * When the pause this deploy made began (the route's pausedSince), until it resumes it; null
+     * when it made none. A pause that began at another time (after someone resumed this one) is
+     * not the deploy's to end.
+     */
+    private Instant deployPause;
     /** The exits of the processes this deploy started, by slot. */
     private final Map<String, CompletableFuture<ProcessExit>> startedHere = new HashMap<>();
     /** The new version's process once it was found ready (null before, and for an unsupervised slot). */
@@ -59,9 +64,9 @@ final class DeploySteps {
     void pause() throws StepFailure {
         step("pause", "", false, Duration.ZERO, budget -> {
             boolean wasPaused = route.status().paused();
-            route.pause();
+            RouteStatus paused = route.pause();
             if (!wasPaused) {
-                pausedByDeploy = true;
+                deployPause = paused.pausedSince();
                 return "new connections are held";
             }
             return "the route was already paused";
@@ -72,7 +77,7 @@ final class DeploySteps {
         step("resume", slot, false, Duration.ZERO, budget -> {
             int held = route.status().held();
             route.resume(slot);
-            pausedByDeploy = false;
+            deployPause = null;
             return "released " + held + " held connections to slot " + slot;
         });
     }
@@ -272,13 +277,16 @@ final class DeploySteps {
         return startedHere.containsKey(slot);
     }
 
-    /** The route was paused for a crash (by the guard before the deploy, or during it): this deploy resumes it. */
+    /** The route is still in a pause for a crash (by the guard before the deploy, or during it): this deploy resumes it. */
     boolean pausedForCrash() {
-        return run.resumesAtEnd();
+        return run.inCrashPause(route.status());
     }
 
-    /** The route is paused, and by this deploy (or for a crash it took over), not by an operator. */
+    /**
+     * The route is in a pause this deploy made (or a crash pause it took over), not in one an
+     * operator made, even after resuming the deploy's.
+     */
     boolean holdsClients(RouteStatus status) {
-        return status.paused() && (pausedByDeploy || pausedForCrash());
+        return status.paused() && (status.pausedSince().equals(deployPause) || run.inCrashPause(status));
     }
 }

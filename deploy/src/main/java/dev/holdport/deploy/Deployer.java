@@ -356,9 +356,9 @@ public final class Deployer implements AutoCloseable {
             String to = request.slot();
             DeployMode mode = request.mode().orElse(to.equals(from) ? DeployMode.RESTART : DeployMode.SWITCH);
             DeployFeasibility.check(route, mode, from, to);
-            boolean guardHadPaused = route.guard().standDown();
+            Optional<Instant> crashPause = route.guard().standDown();
             DeployRun run = new DeployRun(newId(route.name()), route, from, to, mode, asRollback, request.timeout(),
-                    guardHadPaused, this::published);
+                    crashPause, this::published);
             route.begin(run);
             running.put(run.id(), run);
             history.put(run.snapshot());

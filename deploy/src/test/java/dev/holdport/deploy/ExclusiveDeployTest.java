@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdport.proxy.testing.Clients;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,33 @@ class ExclusiveDeployTest {
             }
             assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v2");
             assertThat(holdport.route().status().paused()).isFalse();
+        }
+    }
+
+    @Test
+    void aPauseTheOperatorMakesAfterResumingTheDeploysPauseIsLeftAlone() throws Exception {
+        Path bMayBeReady = dir.resolve("b-may-be-ready");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
+                .start()) {
+            holdport.awaitServing("v1");
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready b");
+            // The operator ends the deploy's pause, then pauses the route for reasons of their own.
+            holdport.route().resume();
+            holdport.route().pause();
+            Files.createFile(bMayBeReady);
+
+            Deploy done = holdport.awaitEnd(started);
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);
+            assertThat(done.steps()).extracting(DeployStep::name)
+                    .containsExactly("pause", "drain a", "stop a", "start b", "ready b", "switch b");
+            assertThat(done.steps().get(5).detail()).contains("the route stays paused");
+            assertThat(holdport.route().status().paused()).as("the operator's pause goes on").isTrue();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("b");
         }
     }
 }

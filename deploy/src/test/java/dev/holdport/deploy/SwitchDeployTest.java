@@ -177,6 +177,42 @@ class SwitchDeployTest {
         }
     }
 
+    @Test
+    void aPauseTheOperatorMakesAfterResumingTheCrashPauseIsNotResumedAtTheEnd() throws Exception {
+        Path bMayBeReady = dir.resolve("b-may-be-ready");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
+                .start()) {
+            holdport.awaitServing("v1");
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b"));
+            holdport.awaitStep(started, "ready b");
+            // a, still active, dies: crash masking holds new clients, and the deploy is to resume
+            // that pause when it ends.
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.route().status().paused());
+            // The operator ends that pause, then pauses the route for reasons of their own.
+            java.time.Instant crashPause = holdport.route().status().pausedSince();
+            holdport.route().resume();
+            holdport.route().pause();
+            assertThat(holdport.route().status().pausedSince()).as("a new pause").isNotEqualTo(crashPause);
+            java.nio.file.Files.createFile(bMayBeReady);
+
+            Deploy done = holdport.awaitEnd(started);
+
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);
+            assertThat(done.steps()).extracting(DeployStep::name).as("no resume of the operator's pause")
+                    .containsExactly("start b", "ready b", "switch b", "drain a", "stop a");
+            assertThat(holdport.route().status().paused()).as("the operator's pause goes on").isTrue();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("b");
+            CompletableFuture<String> waiting = holdport.askInBackground("waiting");
+            await().until(() -> holdport.route().status().held() == 1);
+            holdport.route().resume();
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo("v2");
+        }
+    }
+
     /** One request line on an open connection; returns the answer line. */
     private static String askOn(Socket socket, String request) throws Exception {
         socket.getOutputStream().write((request + "\n").getBytes(StandardCharsets.US_ASCII));

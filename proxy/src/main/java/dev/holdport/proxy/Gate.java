@@ -52,6 +52,8 @@ final class Gate {
     private boolean paused;
     private Slot active;
     private Instant pausedSince;
+    /** The last pause's pausedSince, so that the next one begins strictly later. */
+    private Instant lastPausedSince = Instant.EPOCH;
     private long pauseGeneration;
     private ScheduledFuture<?> pauseExpiry;
     private boolean releasing;
@@ -139,7 +141,11 @@ final class Gate {
 
     private void pauseLocked() {
         paused = true;
-        pausedSince = Instant.now();
+        // Deploys and crash masking tell pauses apart by when they began (an operator's pause
+        // after theirs ended is not theirs to resume), so no two pauses may share an instant.
+        Instant now = Instant.now();
+        pausedSince = now.isAfter(lastPausedSince) ? now : lastPausedSince.plusNanos(1);
+        lastPausedSince = pausedSince;
         long generation = ++pauseGeneration;
         route.counters.pauses.increment();
         long maxMillis = route.config.pauseMaxDuration().toMillis();
