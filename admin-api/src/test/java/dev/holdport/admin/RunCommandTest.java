@@ -8,6 +8,7 @@ import dev.holdport.admin.support.ChildOutput;
 import dev.holdport.admin.support.HoldportCommand;
 import dev.holdport.admin.support.HoldportCommand.Result;
 import dev.holdport.admin.support.RequestInFlight;
+import dev.holdport.admin.support.SlotInstall;
 import dev.holdport.proxy.testing.Backend;
 import dev.holdport.proxy.testing.FreePort;
 import dev.holdport.proxy.testing.LineClient;
@@ -163,6 +164,65 @@ class RunCommandTest {
             assertThat(result.exitCode()).isEqualTo(2);
             assertThat(result.err()).contains("holdport.admin.listen").contains("holdport.admin.token")
                     .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void checkConfigRefusesAPublicAdminAddressWithoutATokenAsRunDoes() throws Exception {
+        Path config = writeConfig("""
+                admin.listen = "0.0.0.0:9900"
+                routes.web {
+                  listen = "127.0.0.1:8080"
+                  active = a
+                  slots.a.address = "127.0.0.1:9001"
+                }
+                """);
+
+        Result result = HoldportCommand.run("check-config", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains(config.toString()).contains("holdport.admin.listen")
+                .contains("holdport.admin.token").doesNotContain("\tat ");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void slotCommandsDoNotSeeTheAdminToken() throws Exception {
+        Path install = dir.resolve("a");
+        Path envFile = dir.resolve("a-env.txt");
+        SlotInstall.install(install, "env > '" + envFile + ".tmp' && mv '" + envFile + ".tmp' '" + envFile + "'\n"
+                + SlotInstall.serving("v1"));
+        int port = FreePort.pick();
+        int adminPort = FreePort.pick();
+        Path config = writeConfig("""
+                admin { listen = "127.0.0.1:%d", token = ${?HOLDPORT_ADMIN_TOKEN} }
+                shutdown.drain-timeout = 1s
+                routes.web {
+                  listen = "127.0.0.1:%d"
+                  active = a
+                  slots.a { address = "127.0.0.1:%d", path = "%s", start = ["./run.sh"], stop-on-exit = true,
+                            ready { type = exec, command = [sh, -c, "env > ready-env.txt"] } }
+                }
+                """.formatted(adminPort, port, FreePort.pick(), install));
+        Process holdport = HoldportCommand.start(Map.of("HOLDPORT_ADMIN_TOKEN", "s3cret-admin-token"),
+                List.of("run", "--config", config.toString()));
+        ChildOutput log = ChildOutput.collect(holdport.getErrorStream());
+        ChildOutput.collect(holdport.getInputStream());
+        try {
+            Api api = new Api("http://127.0.0.1:" + adminPort, java.util.Optional.of("s3cret-admin-token"));
+            await().atMost(START).ignoreExceptions().until(() -> api.get("/readyz").statusCode() == 200);
+            await().atMost(START).until(() -> Files.exists(envFile) && Files.exists(install.resolve("ready-env.txt")));
+
+            assertThat(Files.readString(envFile)).as("the slot's process").contains("HOLDPORT_SLOT=a")
+                    .doesNotContain("s3cret-admin-token").doesNotContain("HOLDPORT_ADMIN_TOKEN");
+            assertThat(Files.readString(install.resolve("ready-env.txt"))).as("its readiness check")
+                    .contains("HOLDPORT_SLOT=a").doesNotContain("s3cret-admin-token");
+            assertThat(api.get("/status").statusCode()).as("the token is holdport's: %s", log.text()).isEqualTo(200);
+        } finally {
+            holdport.toHandle().destroy();
+            if (!holdport.waitFor(30, TimeUnit.SECONDS)) {
+                holdport.destroyForcibly();
+            }
         }
     }
 

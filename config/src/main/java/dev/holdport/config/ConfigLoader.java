@@ -128,7 +128,7 @@ public final class ConfigLoader {
                     return shutdown.duration("drain-timeout", false);
                 })
                 .orElse(null);
-        AdminConfig admin = holdport.section("admin").map(ConfigLoader::readAdmin).orElse(null);
+        AdminConfig admin = holdport.section("admin").map(section -> readAdmin(section, baseDirectory)).orElse(null);
         List<RouteConfig> routes = readRoutes(holdport, problems);
 
         if (!problems.isEmpty()) {
@@ -138,7 +138,7 @@ public final class ConfigLoader {
                 maxClientConnections);
     }
 
-    private static AdminConfig readAdmin(SectionReader admin) {
+    private static AdminConfig readAdmin(SectionReader admin, Path baseDirectory) {
         admin.rejectUnknownKeys(ConfigKeys.ADMIN);
         HostPort listen = admin.hostPort("listen", true);
         Optional<String> token = admin.optionalString("token");
@@ -150,7 +150,15 @@ public final class ConfigLoader {
             // stray space from an env file, say); a control character cannot be sent at all.
             admin.problem("token", "starts or ends with whitespace, or holds a control character: no client could send it");
         }
-        Optional<Path> unixSocket = admin.optionalPath("unix-socket");
+        if (listen != null && token.isEmpty() && !listen.isLoopback()) {
+            // The API can stop all traffic: open to the network, it needs a token. Checked here,
+            // not only when the API starts, so that check-config refuses what run would.
+            admin.problem("listen", listen + " is not a loopback address; the admin API controls all traffic, so set"
+                    + " holdport.admin.token (or HOLDPORT_ADMIN_TOKEN) before exposing it, or listen on 127.0.0.1");
+        }
+        // Relative, it is found where the state file is: beside the config, not in whatever
+        // directory holdport was started from.
+        Optional<Path> unixSocket = admin.optionalPath("unix-socket").map(socket -> baseDirectory.resolve(socket).normalize());
         return new AdminConfig(listen, token, unixSocket);
     }
 

@@ -1,6 +1,9 @@
 package dev.holdport.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * A TCP endpoint as written in the config: {@code host:port}, with IPv6 hosts in brackets
@@ -58,6 +61,19 @@ public record HostPort(String host, int port) {
     /** Resolves the host (a name lookup happens here, not per connection). */
     public InetSocketAddress toSocketAddress() {
         return new InetSocketAddress(host, port);
+    }
+
+    /**
+     * Whether the host is loopback only: every address it resolves to is a loopback address (a
+     * name that does not resolve is not).
+     */
+    public boolean isLoopback() {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public HostPort withPort(int newPort) {

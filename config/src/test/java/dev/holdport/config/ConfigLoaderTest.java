@@ -154,6 +154,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void resolvesARelativeAdminSocketAgainstTheConfigFilesDirectory(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("holdport.conf"), ONE_ROUTE + """
+                holdport.admin.unix-socket = "run/admin.sock"
+                """);
+
+        assertThat(ConfigLoader.load(file).admin().unixSocket())
+                .contains(dir.toAbsolutePath().resolve("run/admin.sock").normalize());
+    }
+
+    @Test
+    void anAdminAddressOnLoopbackNeedsNoToken() throws Exception {
+        for (String listen : List.of("127.0.0.1:9900", "127.0.0.2:9900", "localhost:9900", "[::1]:9900")) {
+            HoldportConfig config = ConfigLoader.parse(ONE_ROUTE + "holdport.admin.listen = \"" + listen + "\"\n");
+            assertThat(config.admin().token()).as(listen).isEmpty();
+            assertThat(config.admin().listen()).as(listen).isEqualTo(HostPort.parse(listen));
+        }
+        assertThat(ConfigLoader.parse(ONE_ROUTE + "holdport.admin { listen = \"0.0.0.0:9900\", token = s3cret }\n")
+                .admin().listen()).isEqualTo(HostPort.parse("0.0.0.0:9900"));
+    }
+
+    @Test
     void loadsTheReadmeExample() throws Exception {
         HoldportConfig config = ConfigLoader.load(resource("example.conf"));
 

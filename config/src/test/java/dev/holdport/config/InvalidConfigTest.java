@@ -62,6 +62,9 @@ class InvalidConfigTest {
                 bad(web("") + "holdport.transport { a = 1 }", "holdport.transport", "an object is not a string"),
                 bad(web("") + "holdport.admin.listen = localhost", "holdport.admin.listen", "\"localhost\" is not host:port"),
                 bad(web("") + "holdport.admin.token = \"\"", "holdport.admin.token", "is empty"),
+                bad(web("") + "holdport.admin.listen = \"0.0.0.0:9900\"", "holdport.admin.listen",
+                        "0.0.0.0:9900 is not a loopback address; the admin API controls all traffic, so set holdport.admin.token"),
+                bad(web("") + "holdport.admin.listen = \"[::]:9900\"", "holdport.admin.listen", "[::]:9900 is not a loopback address"),
                 bad(web("") + "holdport.admin.token = \"s3cret \"", "holdport.admin.token", "starts or ends with whitespace"),
                 bad(web("hold = 5"), "holdport.routes.web.hold", "5 is not an object"),
                 // required keys and structure

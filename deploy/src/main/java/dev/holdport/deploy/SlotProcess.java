@@ -382,15 +382,22 @@ final class SlotProcess {
 
     // ---- helpers shared with readiness checks ----
 
+    /** The variable the admin token is documented to come from; slot commands do not see it. */
+    static final String ADMIN_TOKEN_VARIABLE = "HOLDPORT_ADMIN_TOKEN";
+
     /**
      * A command of the slot as holdport runs every one: in {@code dir}, with the slot's variables
-     * on top of holdport's own environment, no input, stderr into stdout (the caller says where).
+     * on top of holdport's own environment (less {@value #ADMIN_TOKEN_VARIABLE}), no input, stderr
+     * into stdout (the caller says where).
      */
     static ProcessBuilder command(String route, SlotConfig slot, List<String> command, Path dir) {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true);
+        // The admin token is holdport's secret, not the service's: a backend (or its readiness
+        // check) that could read it could pause or deploy over the admin API.
+        builder.environment().remove(ADMIN_TOKEN_VARIABLE);
         builder.environment().putAll(environment(route, slot));
         return builder;
     }

@@ -3,9 +3,7 @@ package dev.holdport.admin.server;
 import dev.holdport.config.AdminConfig;
 import dev.holdport.config.HostPort;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
-import java.net.UnknownHostException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +70,7 @@ public final class AdminServer {
     public static AdminServer start(AdminConfig admin, Handler handler) throws AdminStartException {
         HostPort listen = admin.listen();
         boolean hasToken = admin.token().filter(t -> !t.isEmpty()).isPresent();
-        if (!hasToken && !isLoopback(listen)) {
+        if (!hasToken && !listen.isLoopback()) { // ConfigLoader refuses it first; this guards a config built otherwise
             throw new AdminStartException("holdport.admin.listen: " + listen + " is not a loopback address; "
                     + "the admin API controls all traffic, so set holdport.admin.token (or HOLDPORT_ADMIN_TOKEN) "
                     + "before exposing it, or listen on 127.0.0.1", true);
@@ -221,15 +218,6 @@ public final class AdminServer {
         }
         throw new AdminStartException("holdport.admin.unix-socket: " + target
                 + " is in use by a running process (another holdport?)", false);
-    }
-
-    private static boolean isLoopback(HostPort listen) {
-        try {
-            InetAddress[] addresses = InetAddress.getAllByName(listen.host());
-            return addresses.length > 0 && Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     /** Why the admin API did not start; {@link #isConfigError()} tells a config mistake from a bind failure. */
