@@ -6,7 +6,7 @@
 #   ab-switch.sh SLOT
 #
 # Settings (environment):
-#   HOLDPORT_ADMIN        admin API URL              (default http://127.0.0.1:9900)
+#   HOLDPORT_ADMIN_URL    admin API URL              (default http://127.0.0.1:9900)
 #   HOLDPORT_ADMIN_TOKEN  bearer token, if holdport has one
 #   ROUTE                 the route                  (default web)
 #   START_SLOT            shell command that starts slot $SLOT's process   (required)
@@ -17,7 +17,7 @@
 set -euo pipefail
 
 export SLOT=${1:?usage: ab-switch.sh SLOT}
-admin=${HOLDPORT_ADMIN:-http://127.0.0.1:9900}
+admin=${HOLDPORT_ADMIN_URL:-http://127.0.0.1:9900}
 route=${ROUTE:-web}
 : "${START_SLOT:?set START_SLOT to the command that starts a slot}"
 : "${STOP_SLOT:?set STOP_SLOT to the command that stops a slot}"

@@ -4,7 +4,7 @@
 # delay, never a refused or reset connection.
 #
 # Settings (environment):
-#   HOLDPORT_ADMIN        admin API URL              (default http://127.0.0.1:9900)
+#   HOLDPORT_ADMIN_URL    admin API URL              (default http://127.0.0.1:9900)
 #   HOLDPORT_ADMIN_TOKEN  bearer token, if holdport has one
 #   ROUTE                 the route to pause         (default: every route)
 #   STOP_BACKEND          shell command that stops the running backend     (required)
@@ -16,7 +16,7 @@
 # a failed deploy must not leave clients held.
 set -euo pipefail
 
-admin=${HOLDPORT_ADMIN:-http://127.0.0.1:9900}
+admin=${HOLDPORT_ADMIN_URL:-http://127.0.0.1:9900}
 scope=${ROUTE:+/routes/$ROUTE}
 : "${STOP_BACKEND:?set STOP_BACKEND to the command that stops the backend}"
 : "${START_BACKEND:?set START_BACKEND to the command that starts the backend}"

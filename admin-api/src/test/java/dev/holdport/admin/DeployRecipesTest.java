@@ -70,7 +70,7 @@ class DeployRecipesTest {
             await().atMost(WAIT).until(() -> clients.answers().contains("hello from v1"));
 
             Map<String, String> env = new HashMap<>(Map.of(
-                    "HOLDPORT_ADMIN", admin,
+                    "HOLDPORT_ADMIN_URL", admin,
                     "VERSION", "v2",
                     "STOP_BACKEND", stopCommand("backend"),
                     "START_BACKEND", startBackend));
@@ -103,7 +103,7 @@ class DeployRecipesTest {
                 """.formatted(portA, portB));
         String slotPort = "port=$([ \"$SLOT\" = a ] && echo " + portA + " || echo " + portB + "); ";
         Map<String, String> env = new HashMap<>(Map.of(
-                "HOLDPORT_ADMIN", admin,
+                "HOLDPORT_ADMIN_URL", admin,
                 "ROUTE", "web",
                 "START_SLOT", slotPort + BACKEND + " 127.0.0.1:$port $VERSION \"$WORK/$SLOT.pid\" "
                         + "> \"$WORK/$SLOT-$VERSION.log\" 2>&1 &",

@@ -10,8 +10,9 @@ import picocli.CommandLine.ParameterException;
 
 @Command(name = "drain", mixinStandardHelpOptions = true,
         description = {
-            "Waits until relays to inactive slots have ended (or a timeout) and prints what remained.",
-            "Exits 0 either way: read DRAINED (or \"drained\" with --json)."
+            "Waits until the relays a backend stop would cut have ended (or a timeout) and prints what remained:",
+            "while a route is open, relays to inactive slots; while it is paused, every relay.",
+            "Exits 0 either way: read DRAINED and REMAINING (or \"drained\" and \"remaining\" with --json)."
         })
 public final class DrainCommand extends RouteCommand {
 
@@ -19,7 +20,8 @@ public final class DrainCommand extends RouteCommand {
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(30);
 
     @Option(names = "--timeout", paramLabel = "DURATION",
-            description = "give up after this long (30s, 2m, ...; default: the route's drain.timeout)")
+            description = "give up after this long (30s, 2m, ...; default: the route's drain.timeout; "
+                    + "without --route, the largest drain.timeout of the routes)")
     String drainTimeout;
 
     @Override
