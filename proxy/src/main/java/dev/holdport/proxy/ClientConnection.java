@@ -45,12 +45,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private State state = State.NEW;
 
-    /** What the client sent before its relay started (at most one read). */
+    /** What the client sent before its relay started (one read, or more on io_uring after its FIN). */
     private ByteBuf early;
+    /** The bytes of {@link #early} past its first read, taken from the route's {@link EarlyDataBudget}. */
+    private long earlyCharged;
     private boolean clientInputEnded;
     /** Set when the client went away after a release was already on its way to this loop. */
     private boolean goneWhileHeld;
 
+    /** When the connection was accepted: the start of its hold, if it is held. */
     private long heldSinceNanos;
     private ScheduledFuture<?> holdTimer;
 
@@ -77,6 +80,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         route.counters.accepted.increment();
         route.track(channel);
+        // Set before admission, which may queue us: the status (another thread, under the gate's
+        // lock) reads it from the queue's head as soon as we are in it.
+        heldSinceNanos = System.nanoTime();
         Gate.Admission admission = route.gate.admit(this);
         if (admission.held()) {
             hold();
@@ -93,7 +99,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void hold() {
         state = State.HELD;
-        heldSinceNanos = System.nanoTime();
         long timeoutMillis = route.config.hold().timeout().toMillis();
         if (timeoutMillis > 0) {
             holdTimer = channel.eventLoop().schedule(this::holdTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -177,10 +182,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Connects to {@code target}, in which the gate has counted this connection already. */
     private void connect(Slot target) {
+        // Admitted straight through: the clock was read a moment ago (a syscall on some VMs).
+        firstAttemptNanos = state == State.NEW ? heldSinceNanos : System.nanoTime();
         state = State.CONNECTING;
         slot = target;
         route.counters.connecting.increment();
-        firstAttemptNanos = System.nanoTime();
         attempt();
     }
 
@@ -287,6 +293,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         route.relayStarted(relay);
         ByteBuf first = early;
         early = null;
+        earlyGone();
         relay.start(first, clientInputEnded);
     }
 
@@ -315,6 +322,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (early != null) {
             early.release();
             early = null;
+            earlyGone();
         }
         if (log.isDebugEnabled()) {
             log.debug("route {}: closed {} without relaying: {}", route.name(), channel.remoteAddress(), reason.label());
@@ -342,9 +350,39 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } else if (early == null) {
             early = buf;
-        } else {
+        } else if (route.earlyData.take(buf.capacity())) {
+            // Only after a FIN on io_uring (Netty reads to the end of the stream then).
+            earlyCharged += buf.capacity();
             early = ctx.alloc().compositeBuffer().addComponents(true, early, buf);
+        } else {
+            buf.release();
+            sentTooMuchEarly();
         }
+    }
+
+    /** The early-data budget is spent: this client, not the others, pays for it. */
+    private void sentTooMuchEarly() {
+        route.failureLog.warn("route " + route.name() + ": client " + channel.remoteAddress() + " sent more before its"
+                + " relay started than holdport buffers for all such connections (" + route.earlyData.limit()
+                + " bytes, io_uring reads a half-closed client to its end): closing it");
+        switch (state) {
+            case HELD -> {
+                if (route.gate.removeHeld(this, false) != null) {
+                    endHold();
+                    closeUnrelayed(CloseReason.EARLY_DATA_LIMIT);
+                } else {
+                    goneWhileHeld = true; // a release is on its way; it will close us
+                }
+            }
+            case CONNECTING, NEW -> closeUnrelayed(CloseReason.EARLY_DATA_LIMIT);
+            default -> { }
+        }
+    }
+
+    /** {@link #early} leaves this connection (released, or handed to the relay): its share of the budget comes back. */
+    private void earlyGone() {
+        route.earlyData.giveBack(earlyCharged);
+        earlyCharged = 0;
     }
 
     @Override

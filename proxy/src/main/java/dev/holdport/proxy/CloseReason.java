@@ -18,7 +18,12 @@ public enum CloseReason {
     /** The client closed or reset while its backend connection was being made (a FIN alone is passed on). */
     CLIENT_GONE,
     /** holdport shut down before the connection could be relayed. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /**
+     * The client sent more before its relay started than holdport buffers for all such
+     * connections together (io_uring reads a half-closed client to its end; see {@code EarlyDataBudget}).
+     */
+    EARLY_DATA_LIMIT;
 
     /** The label value used in metrics and JSON: {@code hold_timeout}. */
     public String label() {

@@ -3,6 +3,7 @@ package dev.holdport.proxy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,9 +56,13 @@ final class Gate {
     /** The last pause's pausedSince, so that the next one begins strictly later. */
     private Instant lastPausedSince = Instant.EPOCH;
     private long pauseGeneration;
+    private static final long ANY_PAUSE = -1;
     private ScheduledFuture<?> pauseExpiry;
     private boolean releasing;
     private ScheduledFuture<?> pacer;
+    private ReleasePace pace;
+    private long pacedSinceNanos;
+    private long pacedReleased;
     private boolean acceptingSuspended;
     private boolean shutDown;
 
@@ -154,16 +159,13 @@ final class Gate {
         }
     }
 
-    /** The dead-man's switch: a pause nobody ended ends by itself. */
+    /**
+     * The dead-man's switch: a pause nobody ended ends by itself. Not on the event loop the timer
+     * fired on: resuming saves the state file (an fsync) and tells the route's listeners, which
+     * the relays on that loop must not wait for.
+     */
     private void expirePause(long generation) {
-        synchronized (lock) {
-            if (!paused || generation != pauseGeneration) {
-                return;
-            }
-        }
-        log.warn("route {}: paused longer than pause.max-duration ({}): resuming by itself",
-                route.name(), route.config.pauseMaxDuration());
-        resume(null);
+        ForkJoinPool.commonPool().execute(() -> resume(null, generation));
     }
 
     /**
@@ -172,11 +174,23 @@ final class Gate {
      * @return false, changing nothing, once the gate is shut down
      */
     boolean resume(Slot slot) {
+        return resume(slot, ANY_PAUSE);
+    }
+
+    /** @param generation resume only while in this pause ({@link #pauseGeneration}), or {@link #ANY_PAUSE} */
+    private boolean resume(Slot slot, long generation) {
         List<Release> batch = null;
         boolean changed = false;
         synchronized (lock) {
             if (shutDown) {
                 return false;
+            }
+            if (generation != ANY_PAUSE) {
+                if (!paused || generation != pauseGeneration) {
+                    return true; // ended, or paused again since: not the pause that expired
+                }
+                log.warn("route {}: paused longer than pause.max-duration ({}): resuming by itself",
+                        route.name(), route.config.pauseMaxDuration());
             }
             if (slot != null && slot != active) {
                 switchLocked(slot);
@@ -239,18 +253,21 @@ final class Gate {
      */
     private void startPacerLocked(int rate) {
         releasing = true;
-        long periodNanos = Math.max(1_000_000L, 1_000_000_000L / rate);
-        int perTick = (int) Math.max(1, (long) rate * periodNanos / 1_000_000_000L);
-        pacer = route.control().scheduleAtFixedRate(() -> releaseTick(perTick), 0, periodNanos, TimeUnit.NANOSECONDS);
+        pace = new ReleasePace(rate);
+        pacedSinceNanos = System.nanoTime();
+        pacedReleased = 0;
+        pacer = route.control().scheduleAtFixedRate(this::releaseTick, 0, pace.tickNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private void releaseTick(int perTick) {
+    private void releaseTick() {
         List<Release> batch;
         synchronized (lock) {
             if (!releasing) {
                 return;
             }
-            batch = paused || shutDown ? List.of() : drainLocked(perTick);
+            long due = pace.dueBy(System.nanoTime() - pacedSinceNanos) - pacedReleased;
+            batch = paused || shutDown ? List.of() : drainLocked((int) Math.min(Integer.MAX_VALUE, due));
+            pacedReleased += batch.size();
             if (paused || shutDown || queue.isEmpty()) {
                 releasing = false;
                 pacer.cancel(false);

@@ -41,6 +41,7 @@ public final class Proxy implements AutoCloseable {
         this.group = loops;
         this.limit = ConnectionLimit.of(config, transport.name().equals("io_uring"), loops.executorCount(),
                 () -> routes.values().forEach(Route::applyAccepting));
+        EarlyDataBudget earlyData = EarlyDataBudget.fromSystem();
         for (RouteConfig rc : config.routes()) {
             SavedRouteState state = saved.get(rc.name());
             String active = rc.active();
@@ -58,7 +59,7 @@ public final class Proxy implements AutoCloseable {
                 }
                 paused = state.paused();
             }
-            routes.put(rc.name(), new Route(rc, transport, group, observer, active, paused, this::persist, limit));
+            routes.put(rc.name(), new Route(rc, transport, group, observer, active, paused, this::persist, limit, earlyData));
         }
     }
 

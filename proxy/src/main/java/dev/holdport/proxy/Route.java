@@ -42,6 +42,8 @@ public final class Route {
     final ProxyObserver observer;
     final FailureLog failureLog = new FailureLog(log);
     final Gate gate;
+    /** Shared by every route of the proxy. */
+    final EarlyDataBudget earlyData;
 
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final Transport transport;
@@ -57,9 +59,10 @@ public final class Route {
     private final int connectTimeoutMillis;
 
     Route(RouteConfig config, Transport transport, EventLoopGroup group, ProxyObserver observer,
-            String activeSlot, boolean paused, Runnable onStateChange, ConnectionLimit limit) {
+            String activeSlot, boolean paused, Runnable onStateChange, ConnectionLimit limit, EarlyDataBudget earlyData) {
         this.config = config;
         this.limit = limit;
+        this.earlyData = earlyData;
         this.transport = transport;
         this.control = group.next();
         this.observer = new GuardedObserver(observer);

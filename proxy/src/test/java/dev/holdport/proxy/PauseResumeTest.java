@@ -232,6 +232,21 @@ class PauseResumeTest {
     }
 
     @Test
+    void anExpiredPauseIsResumedOffTheEventLoops() throws Exception {
+        Route route = start(Map.of("a", backend("a").port()), b -> b.pauseMaxDuration(Duration.ofMillis(300)));
+        // What a state change runs (listeners, then the state file's fsync) must not hold up the
+        // relays of the loop the timer fired on.
+        CompletableFuture<Boolean> onALoop = new CompletableFuture<>();
+        route.onStateChange(() -> {
+            if (route.status().state() == GateState.OPEN) {
+                onALoop.complete(Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread);
+            }
+        });
+        route.pause();
+        assertThat(onALoop.get(10, TimeUnit.SECONDS)).as("resumed on an event loop").isFalse();
+    }
+
+    @Test
     void pastMaxHeldConnectionsClientsWaitInTheBacklogInsteadOfBeingRefused() throws Exception {
         int max = 5;
         int clients = 40;
