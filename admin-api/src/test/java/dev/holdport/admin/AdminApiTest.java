@@ -61,7 +61,7 @@ class AdminApiTest {
             assertThat(totals.get(counter)).as(counter).isNotNull();
         }
         for (String reason : new String[] {"abandoned", "hold_timeout", "backend_unavailable", "backend_timeout",
-            "client_gone", "shutdown"}) {
+            "client_gone", "shutdown", "early_data_limit"}) {
             assertThat(totals.get("closed").get(reason)).as(reason).isNotNull();
         }
     }
