@@ -264,6 +264,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** A failed attempt: tried again shortly while {@code backend.retry-refused-for} lasts if {@code transient}, else the client is closed. */
     private void connectFailed(Throwable cause, boolean transientFailure) {
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstAttemptNanos);
+        if (transientFailure && followedTheGate()) {
+            return;
+        }
         if (transientFailure && elapsedMillis + retryMillis <= route.config.backend().retryRefusedFor().toMillis()) {
             retryTimer = channel.eventLoop().schedule(this::attempt, retryMillis, TimeUnit.MILLISECONDS);
             retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
@@ -273,6 +276,32 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         route.failureLog.warn("route " + route.name() + " slot " + slot.name() + " (" + slot.config.address() + "): cannot connect after "
                 + elapsedMillis + " ms: " + rootMessage(cause) + "; closing client " + channel.remoteAddress());
         closeUnrelayed(reason);
+    }
+
+    /**
+     * Between retries of a refusing slot: held again if the route has been paused since (its
+     * slot is most likely being restarted), or sent to the slot made active since. True when it
+     * did either.
+     */
+    private boolean followedTheGate() {
+        Gate.Admission again = route.gate.readmit(this, slot);
+        if (again == null) {
+            return false;
+        }
+        route.counters.connecting.decrement();
+        slot.live.decrement();
+        if (again.held()) {
+            log.debug("route {}: slot {} refuses and the route was paused meanwhile: {} is held again",
+                    route.name(), slot.name(), channel.remoteAddress());
+            slot = null;
+            hold();
+        } else {
+            log.debug("route {}: slot {} refuses and slot {} is active now: {} goes there",
+                    route.name(), slot.name(), again.connectTo().name(), channel.remoteAddress());
+            retryMillis = FIRST_RETRY_MILLIS;
+            connect(again.connectTo());
+        }
+        return true;
     }
 
     /** The innermost cause says what went wrong ("Too many open files"), not the wrapper. */

@@ -106,6 +106,35 @@ final class Gate {
     }
 
     /**
+     * A connection whose slot refuses asks again, from its event loop, between retries: when the
+     * route has been paused since it was sent there (crash masking, a deploy), it waits with the
+     * held connections, ahead of them (it arrived first), rather than retrying a slot being
+     * restarted until {@code retry-refused-for} gives up on it; when another slot has been made
+     * active, it goes there (counted in that slot's live connections, under this lock like every
+     * admission; the caller gives back its count in {@code current}).
+     *
+     * @return {@link Admission#HELD}, the admission to another slot, or null to keep retrying
+     *     {@code current} (also once the gate is shut down: shutdown closes it)
+     */
+    Admission readmit(ClientConnection connection, Slot current) {
+        synchronized (lock) {
+            if (shutDown) {
+                return null;
+            }
+            if (paused) {
+                queue.returnToFront(connection);
+                route.counters.held.increment();
+                return Admission.HELD;
+            }
+            if (active != current) {
+                active.live.increment();
+                return new Admission(active, false);
+            }
+            return null;
+        }
+    }
+
+    /**
      * Takes a held connection out of the queue for its own reasons (client gone, hold timeout).
      *
      * @param forwarding whether the caller will connect it to the slot returned (then counted there)

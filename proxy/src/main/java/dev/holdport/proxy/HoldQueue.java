@@ -1,5 +1,6 @@
 package dev.holdport.proxy;
 
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 
@@ -13,13 +14,29 @@ import java.util.LinkedHashSet;
 final class HoldQueue {
 
     private final LinkedHashSet<ClientConnection> queue = new LinkedHashSet<>();
+    /**
+     * Connections that came back from connecting to a refusing slot ({@link #returnToFront}),
+     * in the order they came back; few, and ahead of the rest.
+     */
+    private final ArrayDeque<ClientConnection> returned = new ArrayDeque<>();
 
     void add(ClientConnection connection) {
         queue.add(connection);
     }
 
+    /**
+     * A connection that was admitted or released before everyone held now (it was connecting
+     * when the route was paused) waits again: ahead of them, to keep the order of arrival.
+     */
+    void returnToFront(ClientConnection connection) {
+        returned.addLast(connection);
+    }
+
     /** The oldest held connection, removed; null when empty. */
     ClientConnection poll() {
+        if (!returned.isEmpty()) {
+            return returned.pollFirst();
+        }
         Iterator<ClientConnection> it = queue.iterator();
         if (!it.hasNext()) {
             return null;
@@ -30,20 +47,23 @@ final class HoldQueue {
     }
 
     ClientConnection peek() {
+        if (!returned.isEmpty()) {
+            return returned.peekFirst();
+        }
         Iterator<ClientConnection> it = queue.iterator();
         return it.hasNext() ? it.next() : null;
     }
 
     /** Removes {@code connection}; false if it had already left the queue. */
     boolean remove(ClientConnection connection) {
-        return queue.remove(connection);
+        return queue.remove(connection) || (!returned.isEmpty() && returned.remove(connection));
     }
 
     int size() {
-        return queue.size();
+        return queue.size() + returned.size();
     }
 
     boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.isEmpty() && returned.isEmpty();
     }
 }

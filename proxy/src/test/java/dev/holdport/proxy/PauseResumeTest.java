@@ -223,6 +223,54 @@ class PauseResumeTest {
     }
 
     @Test
+    void aConnectionRetryingARefusingSlotWaitsWithTheHeldOnesOnceTheRouteIsPausedAndIsServedFirst() throws Exception {
+        int portA = dev.holdport.proxy.testing.FreePort.pick(); // nothing listens: slot a refuses
+        java.util.concurrent.ConcurrentLinkedQueue<String> arrivals = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Backend b = Backend.start(socket -> {
+            String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            arrivals.add(line);
+            socket.getOutputStream().write("b\n".getBytes(StandardCharsets.US_ASCII));
+        });
+        toClose.add(b);
+        // One loop, so the releases connect in the order they leave the queue.
+        Route route = start(1, Map.of("a", portA, "b", b.port()),
+                c -> c.backend(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        Future<String> early = askLater(route.listenAddress(), "early");
+        await().until(() -> route.status().connecting() == 1); // retrying a
+
+        // Crash masking (or an operator) pauses the route while a is down.
+        route.pause();
+        await().until(() -> route.status().held() == 1);
+        assertThat(route.status().connecting()).isZero();
+        Future<String> late = askLater(route.listenAddress(), "late");
+        await().until(() -> route.status().held() == 2);
+
+        route.resume("b");
+        assertThat(early.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+        assertThat(late.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+        assertThat(arrivals).as("arrival order").containsExactly("early", "late");
+        RouteTotals totals = route.status().totals();
+        assertThat(totals.closedTotal()).isZero();
+        assertThat(totals.relayed()).isEqualTo(2);
+        // Slot a's count was given back when the connection left it: nothing stays counted there.
+        await().until(() -> route.status().slots().stream().allMatch(slot -> slot.liveRelays() == 0));
+    }
+
+    @Test
+    void aConnectionRetryingARefusingSlotGoesToTheSlotMadeActiveMeanwhile() throws Exception {
+        int portA = dev.holdport.proxy.testing.FreePort.pick(); // nothing listens: slot a refuses
+        Route route = start(Map.of("a", portA, "b", backend("b").port()),
+                c -> c.backend(Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        Future<String> answer = askLater(route.listenAddress(), "hi");
+        await().until(() -> route.status().connecting() == 1); // retrying a
+
+        route.switchTo("b");
+
+        assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+        assertThat(route.status().totals().closedTotal()).isZero();
+    }
+
+    @Test
     void aForgottenPauseEndsByItself() throws Exception {
         Route route = start(Map.of("a", backend("a").port()), b -> b.pauseMaxDuration(Duration.ofMillis(500)));
         route.pause();
