@@ -50,8 +50,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The bytes of {@link #early} past its first read, taken from the route's {@link EarlyDataBudget}. */
     private long earlyCharged;
     private boolean clientInputEnded;
-    /** Set when the client went away after a release was already on its way to this loop. */
-    private boolean goneWhileHeld;
+    /**
+     * How to close the connection when a release already on its way to this loop arrives: set
+     * when the client went away (or spent the early-data budget) after the gate handed it out.
+     */
+    private CloseReason closeOnRelease;
+    /**
+     * The gate's pause generation when this connection was last sent to a slot (admitted, released
+     * or forwarded). Guarded by the gate's lock: see {@link Gate#readmit}.
+     */
+    long sentInPause;
 
     /** When the connection was accepted: the start of its hold, if it is held. */
     private long heldSinceNanos;
@@ -117,9 +125,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 endHold();
-                if (goneWhileHeld) {
+                if (closeOnRelease != null) {
                     target.live.decrement();
-                    closeUnrelayed(CloseReason.ABANDONED);
+                    closeUnrelayed(closeOnRelease);
                 } else {
                     connect(target);
                 }
@@ -170,7 +178,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     endHold();
                     closeUnrelayed(CloseReason.ABANDONED);
                 } else {
-                    goneWhileHeld = true; // a release is on its way; it will close us
+                    closeOnRelease = CloseReason.ABANDONED; // a release is on its way; it will close us
                 }
             }
             case CONNECTING, NEW -> closeUnrelayed(CloseReason.CLIENT_GONE);
@@ -186,6 +194,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         firstAttemptNanos = state == State.NEW ? heldSinceNanos : System.nanoTime();
         state = State.CONNECTING;
         slot = target;
+        retryMillis = FIRST_RETRY_MILLIS;
         route.counters.connecting.increment();
         attempt();
     }
@@ -288,8 +297,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (again == null) {
             return false;
         }
-        route.counters.connecting.decrement();
-        slot.live.decrement();
+        // The gate took this connection off slot's live count and the connecting count.
         if (again.held()) {
             log.debug("route {}: slot {} refuses and the route was paused meanwhile: {} is held again",
                     route.name(), slot.name(), channel.remoteAddress());
@@ -298,7 +306,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         } else {
             log.debug("route {}: slot {} refuses and slot {} is active now: {} goes there",
                     route.name(), slot.name(), again.connectTo().name(), channel.remoteAddress());
-            retryMillis = FIRST_RETRY_MILLIS;
             connect(again.connectTo());
         }
         return true;
@@ -400,7 +407,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     endHold();
                     closeUnrelayed(CloseReason.EARLY_DATA_LIMIT);
                 } else {
-                    goneWhileHeld = true; // a release is on its way; it will close us
+                    closeOnRelease = CloseReason.EARLY_DATA_LIMIT; // a release is on its way; it will close us
                 }
             }
             case CONNECTING, NEW -> closeUnrelayed(CloseReason.EARLY_DATA_LIMIT);

@@ -1,9 +1,9 @@
 package dev.holdport.proxy;
 
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -91,6 +91,7 @@ final class Gate {
             }
             if (!paused && queue.isEmpty()) {
                 active.live.increment();
+                connection.sentInPause = pauseGeneration;
                 return new Admission(active, false);
             }
             queue.add(connection);
@@ -110,27 +111,34 @@ final class Gate {
      * route has been paused since it was sent there (crash masking, a deploy), it waits with the
      * held connections, ahead of them (it arrived first), rather than retrying a slot being
      * restarted until {@code retry-refused-for} gives up on it; when another slot has been made
-     * active, it goes there (counted in that slot's live connections, under this lock like every
-     * admission; the caller gives back its count in {@code current}).
+     * active, it goes there. One sent during the current pause (forwarded by {@code hold.timeout})
+     * keeps retrying: holding it again would let it loop between hold and slot for as long as the
+     * pause lasts. Either way it leaves {@code current}'s live count and the connecting count here,
+     * under the lock, so no status sees it twice.
      *
-     * @return {@link Admission#HELD}, the admission to another slot, or null to keep retrying
-     *     {@code current} (also once the gate is shut down: shutdown closes it)
+     * @return {@link Admission#HELD}, the admission to another slot (counted there), or null to
+     *     keep retrying {@code current} (also once the gate is shut down: shutdown closes it)
      */
     Admission readmit(ClientConnection connection, Slot current) {
         synchronized (lock) {
             if (shutDown) {
                 return null;
             }
-            if (paused) {
+            Admission again;
+            if (paused && connection.sentInPause != pauseGeneration) {
                 queue.returnToFront(connection);
                 route.counters.held.increment();
-                return Admission.HELD;
-            }
-            if (active != current) {
+                again = Admission.HELD;
+            } else if (!paused && active != current) {
                 active.live.increment();
-                return new Admission(active, false);
+                connection.sentInPause = pauseGeneration;
+                again = new Admission(active, false);
+            } else {
+                return null;
             }
-            return null;
+            current.live.decrement();
+            route.counters.connecting.decrement();
+            return again;
         }
     }
 
@@ -149,6 +157,7 @@ final class Gate {
             afterRemovalLocked();
             if (forwarding) {
                 active.live.increment();
+                connection.sentInPause = pauseGeneration;
             }
             return active;
         }
@@ -190,11 +199,11 @@ final class Gate {
 
     /**
      * The dead-man's switch: a pause nobody ended ends by itself. Not on the event loop the timer
-     * fired on: resuming saves the state file (an fsync) and tells the route's listeners, which
-     * the relays on that loop must not wait for.
+     * fired on but on Netty's global executor thread: resuming saves the state file (an fsync)
+     * and tells the route's listeners, which the relays on that loop must not wait for.
      */
     private void expirePause(long generation) {
-        ForkJoinPool.commonPool().execute(() -> resume(null, generation));
+        GlobalEventExecutor.INSTANCE.execute(() -> resume(null, generation));
     }
 
     /**
@@ -310,6 +319,7 @@ final class Gate {
         List<Release> batch = new ArrayList<>(Math.min(max, queue.size()));
         ClientConnection next;
         while (batch.size() < max && (next = queue.poll()) != null) {
+            next.sentInPause = pauseGeneration;
             batch.add(new Release(next, active));
         }
         active.live.add(batch.size());

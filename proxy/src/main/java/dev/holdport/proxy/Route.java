@@ -215,7 +215,7 @@ public final class Route {
 
     /**
      * Runs {@code listener} after each change of the route's paused flag or active slot, on the
-     * thread that made it (an event loop when {@code pause.max-duration} ends a pause), before
+     * thread that made it (Netty's global executor thread when {@code pause.max-duration} ends a pause), before
      * that call returns and before the state file records the change; never under the route's own
      * locks. It must be quick and must not throw.
      */
