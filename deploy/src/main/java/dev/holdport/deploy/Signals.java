@@ -1,6 +1,7 @@
 package dev.holdport.deploy;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,9 +46,41 @@ final class Signals {
         return run(KILL.orElseThrow(), "-s", signal, "--", "-" + pgid) == 0;
     }
 
-    /** True while any process of group {@code pgid} exists. */
+    /**
+     * True while a process of group {@code pgid} runs. A zombie does not count: it holds no port or
+     * file any more, and one may never be reaped (an orphan whose new parent, a container's PID 1
+     * that is not an init, never waits), which would make a stop wait for it forever. Read from
+     * {@code /proc}; {@code kill -0} where there is none (it counts zombies).
+     */
     static boolean groupAlive(long pgid) {
+        Path proc = Path.of("/proc");
+        if (Files.isDirectory(proc.resolve("self"))) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
+                for (Path entry : entries) {
+                    if (runsInGroup(entry.resolve("stat"), pgid)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException | RuntimeException e) {
+                log.debug("cannot read /proc ({}): asking kill -0", e.toString());
+            }
+        }
         return KILL.isPresent() && run(KILL.get(), "-0", "--", "-" + pgid) == 0;
+    }
+
+    /** From {@code /proc/<pid>/stat}: a process of group {@code pgid} that is not a zombie. */
+    private static boolean runsInGroup(Path stat, long pgid) {
+        String text;
+        try {
+            text = Files.readString(stat);
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so from the last ')'.
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ", 4);
+        String state = fields[0];
+        return Long.parseLong(fields[2]) == pgid && !state.equals("Z") && !state.equals("X");
     }
 
     /** Without process groups: SIGTERM (or SIGKILL when {@code force}) to the process and its descendants. */

@@ -234,7 +234,8 @@ final class SlotProcess {
 
     /**
      * Stops the process: the stop command, or SIGTERM to its process group; SIGKILL when it is
-     * still there after {@code stop-timeout}; then SIGKILL to anything left in its group. Not
+     * still there after {@code stop-timeout}; anything left in its group gets the rest of that
+     * time, then SIGKILL ({@link #endRestOfGroup}). Not
      * interruptible: a stop once begun is finished, so no half-stopped process is left behind.
      *
      * @return what happened, for the deploy record
@@ -276,8 +277,7 @@ final class SlotProcess {
                 result = "pid " + pid + " killed (SIGKILL): still running " + timeout.toMillis() + " ms after " + how;
             }
             if (run.ownGroup && Signals.groupAlive(pid)) {
-                Signals.toGroup(pid, "KILL");
-                result += "; killed the processes it left in its group";
+                result += "; " + endRestOfGroup(pid, slot.stopsBySignal(), timeout.minusNanos(System.nanoTime() - startNanos));
             }
             pidFile.delete();
             log.info("route {} slot {}: {}", route, name(), result);
@@ -342,6 +342,41 @@ final class SlotProcess {
     }
 
     /**
+     * The leader has gone, but its group has not: a wrapper script that ran the server without
+     * {@code exec}, say, exits at once on SIGTERM while the server it started (which got the same
+     * signal) shuts down gracefully. That server gets what is left of {@code stop-timeout}, as the
+     * leader had; SIGKILL only after. Either way the stop returns once the group is gone, so the
+     * next step finds the port free (a killed process holds its socket until the kernel has torn
+     * it down).
+     *
+     * @param signalled whether the group got SIGTERM already (a stop command may stop only the leader)
+     */
+    private String endRestOfGroup(long pgid, boolean signalled, Duration left) {
+        long startNanos = System.nanoTime();
+        if (!signalled) {
+            Signals.toGroup(pgid, "TERM");
+        }
+        if (awaitGroupGone(pgid, left.isNegative() ? Duration.ZERO : left)) {
+            return "what it left in its group ended " + millis(startNanos) + " ms later";
+        }
+        Signals.toGroup(pgid, "KILL");
+        awaitGroupGone(pgid, KILL_GRACE);
+        return "killed (SIGKILL) what it left in its group, still running at stop-timeout";
+    }
+
+    /** Polls until no process of the group is left, at most {@code timeout}; true when none is. */
+    private static boolean awaitGroupGone(long pgid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Signals.groupAlive(pgid)) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        return true;
+    }
+
+    /**
      * A group leader that died unasked (a wrapper script killed, its server still running) leaves
      * its group behind, holding the slot's port: a restart would fail to bind, or pass its
      * readiness check against the orphan. So before a start, and on a stop that finds the leader
@@ -359,12 +394,9 @@ final class SlotProcess {
         }
         log.warn("route {} slot {}: pid {} exited but left processes in its group: stopping them", route, name(), pgid);
         Signals.toGroup(pgid, "TERM");
-        long deadline = System.nanoTime() + slot.stopTimeout().toNanos();
-        while (Signals.groupAlive(pgid) && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        if (Signals.groupAlive(pgid)) {
+        if (!awaitGroupGone(pgid, slot.stopTimeout())) {
             Signals.toGroup(pgid, "KILL");
+            awaitGroupGone(pgid, KILL_GRACE);
         }
         return true;
     }

@@ -102,6 +102,27 @@ class SlotProcessTest {
     }
 
     /**
+     * A wrapper that runs its server without exec exits at once on SIGTERM; the server, which got
+     * the same signal, gets the rest of stop-timeout to shut down cleanly instead of SIGKILL the
+     * moment its wrapper is gone, and the stop returns once it has.
+     */
+    @Test
+    void whatTheLeaderLeftInItsGroupGetsTheRestOfTheStopTimeoutToShutDownCleanly() throws Exception {
+        Path clean = dir.resolve("server-shut-down-cleanly");
+        SlotProcess process = slot("""
+                ( trap 'sleep 1; touch "%s"; exit 0' TERM; while :; do sleep 0.1; done ) &
+                echo "child=$!"
+                wait""".formatted(clean), List.of(), Duration.ofSeconds(20));
+        long child = startAndReadChild(process);
+
+        String how = process.stop();
+
+        assertThat(how).contains("stopped by SIGTERM").contains("what it left in its group ended").doesNotContain("killed");
+        assertThat(clean).as("the server's own shutdown ran to its end").exists();
+        assertThat(runs(child)).as("gone when stop returns (a zombie at most, until its new parent reaps it)").isFalse();
+    }
+
+    /**
      * A wrapper script killed outright leaves its server running in its group, holding the port:
      * the restart that follows (crash masking's, with the route paused) first ends that group.
      */
@@ -221,6 +242,17 @@ class SlotProcessTest {
         SlotProcess process = new SlotProcess("web", config, dir.resolve("state"), timer, Runnable::run, (p, e) -> { });
 
         assertThatThrownBy(process::start).hasMessage("install path " + dir.resolve("nowhere") + " is not a directory");
+    }
+
+    /** Whether {@code pid} is a process that runs: neither gone nor a zombie. */
+    private static boolean runs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
+            return !state.equals("Z") && !state.equals("X");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static long processGroupOf(long pid) throws Exception {
