@@ -360,6 +360,35 @@ class AdminApiTest {
         }
     }
 
+    /** CONNECT, before any token check: a 4xx problem, never a fault with a stack trace in the log. */
+    @Test
+    void connectGetsAProblemNotAFault() throws Exception {
+        String answer;
+        try (Socket socket = new Socket("127.0.0.1", holdport.adminPort())) {
+            socket.setSoTimeout(5_000);
+            String authority = "127.0.0.1:" + holdport.adminPort();
+            socket.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // Read the one answer (Jetty may keep a CONNECT's connection open after it).
+            StringBuilder text = new StringBuilder();
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            int n;
+            while (text.indexOf("\r\n\r\n") < 0 || !text.toString().strip().endsWith("}")) {
+                n = in.read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            answer = text.toString();
+        }
+
+        assertThat(answer).startsWith("HTTP/1.1 4");
+        assertThat(answer).containsIgnoringCase("Content-Type: application/problem+json")
+                .contains("\"detail\"").doesNotContain("internal-error");
+    }
+
     /** One request written by hand (for what a well-behaved client refuses to send); the answer as text. */
     private String rawHttp(String request) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", holdport.adminPort())) {

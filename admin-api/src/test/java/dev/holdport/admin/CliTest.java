@@ -141,6 +141,38 @@ class CliTest {
         assertThat(cancel.exitCode()).isEqualTo(3);
     }
 
+    /**
+     * Something else answering 200 at the address (a web server on a forgotten port) is not
+     * holdport: `holdport pause && stop-backend` must not stop the backend with nothing paused.
+     */
+    @Test
+    void aSuccessThatIsNotHoldportsJsonExits3() throws Exception {
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", exchange -> {
+            boolean html = exchange.getRequestURI().getPath().equals("/pause");
+            byte[] body = (html ? "<html>welcome</html>" : "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", html ? "text/html" : "application/json");
+            exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        other.start();
+        try {
+            String address = "127.0.0.1:" + other.getAddress().getPort();
+            Result pause = HoldportCommand.run("pause", "--admin", address);
+            assertThat(pause.exitCode()).isEqualTo(3);
+            assertThat(pause.err()).contains("answered 200 with text/html, not holdport's JSON");
+            assertThat(pause.out()).isEmpty();
+
+            Result json = HoldportCommand.run("resume", "--json", "--admin", address);
+            assertThat(json.exitCode()).isEqualTo(3);
+            assertThat(json.out()).as("nothing that passes for holdport's answer").isEmpty();
+        } finally {
+            other.stop(0);
+        }
+    }
+
     @Test
     void usageErrorsExit2() {
         Result noSlot = HoldportCommand.run("switch");
@@ -153,6 +185,15 @@ class CliTest {
 
         Result badUrl = HoldportCommand.run("status", "--admin", "ftp://x");
         assertThat(badUrl.exitCode()).isEqualTo(2);
+
+        Result badPort = HoldportCommand.run("status", "--admin", "http://127.0.0.1:99999");
+        assertThat(badPort.exitCode()).isEqualTo(2);
+        assertThat(badPort.err()).contains("port 99999 is out of range").doesNotContain("\tat ");
+
+        // A token no HTTP header can carry is refused before anything is sent, and never echoed.
+        Result badToken = HoldportCommand.run("status", "--admin", holdport.url(), "--token", "abc\u20acdef");
+        assertThat(badToken.exitCode()).isEqualTo(2);
+        assertThat(badToken.err()).contains("outside printable ASCII").doesNotContain("abc").doesNotContain("\tat ");
 
         Result nothing = HoldportCommand.run();
         assertThat(nothing.exitCode()).isEqualTo(2);

@@ -149,6 +149,8 @@ public final class ConfigLoader {
             // HTTP drops the spaces around a header value, so such a token could never match (a
             // stray space from an env file, say); a control character cannot be sent at all.
             admin.problem("token", "starts or ends with whitespace, or holds a control character: no client could send it");
+        } else if (token.isPresent() && token.get().chars().anyMatch(c -> c > 0x7e)) {
+            admin.problem("token", "holds a character outside printable ASCII: HTTP clients (curl, holdport's own) cannot send it");
         }
         if (listen != null && token.isEmpty() && !listen.isLoopback()) {
             // The API can stop all traffic: open to the network, it needs a token. Checked here,

@@ -66,6 +66,7 @@ class InvalidConfigTest {
                         "0.0.0.0:9900 is not a loopback address; the admin API controls all traffic, so set holdport.admin.token"),
                 bad(web("") + "holdport.admin.listen = \"[::]:9900\"", "holdport.admin.listen", "[::]:9900 is not a loopback address"),
                 bad(web("") + "holdport.admin.token = \"s3cret \"", "holdport.admin.token", "starts or ends with whitespace"),
+                bad(web("") + "holdport.admin.token = \"s3cr\u00e9t\"", "holdport.admin.token", "outside printable ASCII"),
                 bad(web("hold = 5"), "holdport.routes.web.hold", "5 is not an object"),
                 // required keys and structure
                 bad("holdport.routes.web.slots.a.address = \"127.0.0.1:9001\"", "holdport.routes.web.listen", "is missing"),

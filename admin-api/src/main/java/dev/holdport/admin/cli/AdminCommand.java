@@ -76,6 +76,12 @@ abstract class AdminCommand implements Callable<Integer> {
             err.flush();
             return Main.USAGE;
         }
+        if (token != null && token.chars().anyMatch(c -> c > 0x7e)) {
+            // Never echoed: the HTTP client's own refusal would print the token in its message.
+            err.println("holdport: --token holds a character outside printable ASCII: an HTTP header cannot carry it");
+            err.flush();
+            return Main.USAGE;
+        }
         if (token != null && !token.isEmpty() && !token.equals(token.strip())) {
             // holdport refuses such a token in its config, and HTTP would drop the spaces anyway
             err.println("holdport: --token starts or ends with whitespace (a stray space from an env file?)");
@@ -87,6 +93,15 @@ abstract class AdminCommand implements Callable<Integer> {
         try {
             AdminClient.Answer answer = client.send(method(), path(), arguments == null ? null : arguments.toString(),
                     timeout());
+            if (answer.ok() && !holdportJson(answer)) {
+                // A success from something else (a web server on a forgotten port, a captive
+                // proxy) must not pass for one: `holdport pause && stop-backend` would stop the
+                // backend with nothing paused.
+                err.println("holdport: " + admin + " answered " + answer.status() + " with "
+                        + (answer.contentType().isEmpty() ? "no content type" : answer.contentType())
+                        + ", not holdport's JSON: is --admin holdport's admin API?");
+                return Main.UNREACHABLE;
+            }
             return answer.ok() ? answered(client, answer, out, err) : printRefusal(answer, out, err);
         } catch (AdminClient.UnreachableException e) {
             err.println("holdport: cannot reach the admin API at " + admin + ": " + e.getMessage());
@@ -94,6 +109,19 @@ abstract class AdminCommand implements Callable<Integer> {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /** A JSON object, sent as JSON: what every successful answer of holdport's admin API is. */
+    static boolean holdportJson(AdminClient.Answer answer) {
+        if (!answer.contentType().toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            return false;
+        }
+        try {
+            JsonNode body = MAPPER.readTree(answer.body());
+            return body != null && body.isObject();
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -148,6 +176,9 @@ abstract class AdminCommand implements Callable<Integer> {
             }
             if (uri.getHost() == null) {
                 throw new IllegalArgumentException("\"" + text + "\" has no host");
+            }
+            if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                throw new IllegalArgumentException("\"" + text + "\": port " + uri.getPort() + " is out of range 1-65535");
             }
             return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), "/", null, null);
         } catch (URISyntaxException e) {

@@ -113,6 +113,11 @@ public final class ApiHandler extends Handler.Abstract {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
         try {
+            if (path == null) {
+                // A request without a path (a CONNECT, as some transports give it): no endpoint
+                // takes it, refused before the token check so that it costs nothing but this answer.
+                throw ApiProblem.methodNotAllowed(method, request.getHttpURI().getAuthority(), "GET, POST or DELETE on a path");
+            }
             if (token.isPresent() && !OPEN_PATHS.contains(path)) {
                 String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
                 if (!token.get().accepts(authorization)) {

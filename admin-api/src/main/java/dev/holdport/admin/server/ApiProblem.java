@@ -65,6 +65,12 @@ public final class ApiProblem extends RuntimeException {
                 "request bodies are limited to " + limit + " bytes", Map.of());
     }
 
+    /** The client stopped sending its request body before the connection's idle timeout. */
+    public static ApiProblem bodyTimedOut() {
+        return new ApiProblem(408, "body-timeout", "Request body timed out",
+                "the request body stopped arriving before it was complete", Map.of());
+    }
+
     /** @param tokenGiven whether the request carried a token at all (it was wrong, then) */
     public static ApiProblem unauthorized(boolean tokenGiven) {
         String detail = tokenGiven

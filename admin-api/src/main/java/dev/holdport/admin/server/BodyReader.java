@@ -43,7 +43,12 @@ final class BodyReader implements Runnable {
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
-                result.completeExceptionally(chunk.getFailure());
+                // Jetty's idle timeout reaches a pending read as a TimeoutException: the client
+                // stopped sending its body. That is the client's fault (408), not a drain that
+                // did not answer (the handler's own TimeoutException, a 504).
+                Throwable failure = chunk.getFailure();
+                result.completeExceptionally(failure instanceof java.util.concurrent.TimeoutException
+                        ? ApiProblem.bodyTimedOut() : failure);
                 return;
             }
             try {

@@ -21,6 +21,15 @@ final class ProblemErrorHandler extends ErrorHandler {
         setShowCauses(false);
     }
 
+    /**
+     * Every method gets the problem body: Jetty's default gives one only to GET, POST and HEAD, so
+     * a DELETE refused while the API stops (a cancel) got an empty 503.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
