@@ -85,6 +85,13 @@ final class CrashGuard {
         return n == null ? 0 : n.sum();
     }
 
+    /** Whether a recovery (crash masking's restart or wait) is under way. */
+    boolean recovering() {
+        synchronized (route) {
+            return recovering;
+        }
+    }
+
     long restarts(String slot) {
         LongAdder n = restarts.get(slot);
         return n == null ? 0 : n.sum();
@@ -92,14 +99,27 @@ final class CrashGuard {
 
     /**
      * At start-up, once the slots' processes were adopted where possible: hands a pause crash
-     * masking made before holdport restarted back to crash masking, else applies the start-up rule.
+     * masking made before holdport restarted back to crash masking, else applies the start-up rule,
+     * unless a deploy left the route midway.
+     *
+     * @param unfinished the route's last deploy, when it did not finish and the route is paused
+     *                   (see {@link CutShortDeploys#leftRouteMidway}): it may have stopped the
+     *                   active slot and started the other (an exclusive deploy in its ready step),
+     *                   and starting the active slot again would run both versions, which is what
+     *                   that deploy's mode exists to avoid; the operator decides
      */
-    void startUp() {
+    void startUp(Optional<Deploy> unfinished) {
         Optional<CrashMaskingPauseFile.Saved> saved = pause.savedByLastHoldport();
         if (saved.isPresent() && takeBackPause(saved.get())) {
             return;
         }
         String active = route.route.status().activeSlot();
+        if (unfinished.isPresent() && route.process(active).filter(p -> !p.alive()).isPresent()) {
+            log.warn("route {}: deploy {} did not finish and left the route paused on slot {}, whose process is not"
+                    + " running: holdport does not start it beside whatever that deploy started; check the slots,"
+                    + " then deploy (or start it and resume)", route.name(), unfinished.get().id(), active);
+            return;
+        }
         route.process(active).ifPresent(process -> {
             if (process.alive()) {
                 return;

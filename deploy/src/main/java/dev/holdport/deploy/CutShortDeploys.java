@@ -46,6 +46,23 @@ final class CutShortDeploys {
         }
     }
 
+    /**
+     * The route's newest deploy, when it did not finish (cut short, or interrupted by a clean
+     * shutdown that left the route paused) and the route is paused now: it may have stopped one
+     * slot and started the other, so the start-up rule must not start the active slot beside it
+     * ({@link CrashGuard#startUp}).
+     */
+    static Optional<Deploy> leftRouteMidway(DeployHistory history, SupervisedRoute route) {
+        if (!route.route.status().paused()) {
+            return Optional.empty();
+        }
+        List<String> cutIds = history.interruptedAtLoad().stream().map(Deploy::id).toList();
+        return history.list().stream()
+                .filter(d -> d.route().equals(route.name()))
+                .findFirst()
+                .filter(d -> cutIds.contains(d.id()) || DeployRun.interruptedLeavingRoutePaused(d));
+    }
+
     private static String lastStep(Deploy deploy) {
         if (deploy.steps().isEmpty()) {
             return "its start";

@@ -108,7 +108,7 @@ public final class Deployer implements AutoCloseable {
             for (SlotProcess process : route.processes().values()) {
                 process.adopt();
             }
-            route.guard().startUp();
+            route.guard().startUp(CutShortDeploys.leftRouteMidway(deployer.history, route));
         }
         deployer.timer.scheduleWithFixedDelay(deployer::rotateLogs, 30, 30, TimeUnit.SECONDS);
         return deployer;
@@ -386,7 +386,7 @@ public final class Deployer implements AutoCloseable {
         }
     }
 
-    private SupervisedRoute supervised(String route) {
+    SupervisedRoute supervised(String route) {
         SupervisedRoute supervised = routes.get(route);
         if (supervised == null) {
             throw new UnknownRouteException(route, routes.keySet());

@@ -78,4 +78,40 @@ class ExclusiveDeployTest {
             assertThat(holdport.route().status().activeSlot()).isEqualTo("b");
         }
     }
+
+    /**
+     * holdport stops during an exclusive deploy's "ready b" (a stopped, b started and holding the
+     * lock): the next holdport adopts b and must not start a beside it by its start-up rule.
+     */
+    @Test
+    void afterAnExclusiveDeployCutShortTheNextHoldportDoesNotStartTheOldSlotBesideTheNewOne() throws Exception {
+        Path lock = dir.resolve("data.lock");
+        Path bMayBeReady = dir.resolve("b-may-be-ready");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.servingWithLock("v1", lock))
+                .install("b", Installs.servingWithLock("v2", lock))
+                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
+                .start()) {
+            holdport.awaitServing("v1");
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready b");
+            long pidB = holdport.pid("b");
+
+            holdport.restart();
+
+            assertThat(holdport.route().status().paused()).as("left paused by the interrupted deploy").isTrue();
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+            assertThat(holdport.pid("b")).as("b adopted").isEqualTo(pidB);
+            assertThat(holdport.deployer().supervised("web").guard().recovering()).as("no start-up restart of a").isFalse();
+            assertThat(holdport.status("a").running()).isFalse();
+
+            // The operator decides: here, finish the move to b.
+            Files.createFile(bMayBeReady);
+            Deploy done = holdport.awaitEnd(holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE)));
+            assertThat(done.state()).as("%s", done).isEqualTo(DeployState.SUCCEEDED);
+            assertThat(holdport.route().status().paused()).as("the pause it found is not the new deploy's to end").isTrue();
+            holdport.route().resume();
+            assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v2");
+        }
+    }
 }
