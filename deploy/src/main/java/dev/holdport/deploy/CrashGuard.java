@@ -62,6 +62,8 @@ final class CrashGuard {
     // Guarded by route's monitor.
     private long generation;
     private boolean recovering;
+    /** The slot a recovery is for (its process restarted, or waited for); null when none runs. */
+    private String recoveringSlot;
     /**
      * The recovery only waits for a process holdport does not know (no pid file) to be ready on
      * the slot's address: it starts and stops nothing, and ends with the guard's pause.
@@ -358,6 +360,7 @@ final class CrashGuard {
                 return;
             }
             recovering = true;
+            recoveringSlot = process.name();
             leavingAlone = leaveAlone;
             long gen = ++generation;
             stoodDown = new CompletableFuture<>();
@@ -502,10 +505,21 @@ final class CrashGuard {
      */
     private void routeChanged() {
         synchronized (route) {
+            RouteStatus status = route.route.status();
+            if (recovering && !status.activeSlot().equals(recoveringSlot)) {
+                // Someone made another slot active: restarting the old one now would only fight the
+                // new one (for a lock, a port), so the recovery ends, and with it crash masking's
+                // claim on the pause: whoever switched resumes when the new slot serves.
+                log.warn("route {}: slot {} is active now: crash masking stops recovering slot {}{}", route.name(),
+                        status.activeSlot(), recoveringSlot, status.paused() && pause.isCurrent()
+                                ? "; the route stays paused until someone resumes it" : "");
+                pause.disown();
+                endRecoveryLocked();
+                return;
+            }
             if (!pause.held() || pause.isCurrent()) {
                 return;
             }
-            RouteStatus status = route.route.status();
             log.info("route {}: the pause crash masking made was ended by someone else{}: crash masking will not"
                     + " resume the route", route.name(), status.paused() ? " (the route was paused again since)" : "");
             pause.disown();
@@ -525,6 +539,7 @@ final class CrashGuard {
     private void endRecoveryLocked() {
         if (recovering) {
             recovering = false;
+            recoveringSlot = null;
             leavingAlone = false;
             generation++;
             stoodDown.complete(new ProcessExit(0, java.util.OptionalInt.empty(), true));

@@ -88,6 +88,32 @@ class CrashMaskingRestartTest {
         }
     }
 
+    /** The operator moves the route to b while a crash-loops: crash masking stops restarting a. */
+    @Test
+    void makingAnotherSlotActiveEndsTheRecoveryOfTheOldOne() throws Exception {
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .start()) {
+            holdport.awaitServing("v1");
+            CrashGuard guard = holdport.deployer().supervised("web").guard();
+            // a dies, and every restart of it fails: crash masking keeps trying, with backoff.
+            Installs.install(holdport.slotPath("a"), Installs.exitingAtStart());
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().until(() -> holdport.status("a").restarts() >= 1 && guard.recovering());
+            assertThat(holdport.route().status().paused()).isTrue();
+
+            holdport.route().switchTo("b");
+
+            assertThat(guard.recovering()).as("ended when b became active").isFalse();
+            long restarts = holdport.status("a").restarts();
+            assertThat(holdport.route().status().paused()).as("whoever switched resumes").isTrue();
+            assertThat(holdport.crashMaskingPauseFile()).as("crash masking no longer claims the pause").doesNotExist();
+            holdport.route().resume();
+            assertThat(holdport.status("a").restarts()).isEqualTo(restarts);
+        }
+    }
+
     @Test
     void anOperatorsPauseIsNeverResumedByCrashMaskingNeitherBeforeNorAfterARestart() throws Exception {
         Path aMayServe = dir.resolve("a-may-serve");
