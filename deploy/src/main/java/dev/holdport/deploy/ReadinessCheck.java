@@ -138,7 +138,8 @@ final class ReadinessCheck {
 
     private String checkExec(Duration timeout) throws InterruptedException {
         Path dir = Path.of(slot.path().isEmpty() ? "." : slot.path());
-        ProcessBuilder builder = SlotProcess.command(route, slot, SlotProcess.resolve(ready.command(), dir), dir)
+        ProcessBuilder builder = SlotProcess.command(route, slot,
+                        Signals.inOwnGroup(SlotProcess.resolve(ready.command(), dir)), dir)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process check;
         try {
@@ -148,11 +149,11 @@ final class ReadinessCheck {
         }
         try {
             if (!check.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                check.destroyForcibly();
+                Signals.killCommand(check);
                 return String.join(" ", ready.command()) + " still running after " + ConfigDurations.format(timeout);
             }
         } catch (InterruptedException e) {
-            check.destroyForcibly();
+            Signals.killCommand(check);
             throw e;
         }
         int status = check.exitValue();

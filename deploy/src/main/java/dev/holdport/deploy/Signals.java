@@ -41,6 +41,20 @@ final class Signals {
         return concat(SETSID.get(), command);
     }
 
+    /**
+     * Kills a helper command that ran too long (a readiness check, a stop command) with whatever
+     * it started: its group when it was started {@link #inOwnGroup}, else the tree Java sees. A
+     * check script whose curl hangs would otherwise leave one curl behind per attempt.
+     */
+    static void killCommand(Process command) {
+        if (groupsSupported()) {
+            toGroup(command.pid(), "KILL");
+        } else {
+            toTree(command.toHandle(), true);
+        }
+        command.destroyForcibly();
+    }
+
     /** Sends {@code signal} (TERM, KILL, ...) to every process of group {@code pgid}; false if none was there. */
     static boolean toGroup(long pgid, String signal) {
         return run(KILL.orElseThrow(), "-s", signal, "--", "-" + pgid) == 0;

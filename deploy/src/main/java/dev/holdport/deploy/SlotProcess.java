@@ -294,12 +294,12 @@ final class SlotProcess {
         Path dir = Path.of(slot.path());
         try {
             slotLog.mark("stopping pid " + pid + ": " + String.join(" ", slot.stop()));
-            ProcessBuilder builder = command(route, slot, resolve(slot.stop(), dir), dir)
+            ProcessBuilder builder = command(route, slot, Signals.inOwnGroup(resolve(slot.stop(), dir)), dir)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()));
             builder.environment().put("HOLDPORT_PID", Long.toString(pid));
             Process stopper = builder.start();
             if (!waitUninterruptibly(timeout, nanos -> stopper.waitFor(nanos, TimeUnit.NANOSECONDS))) {
-                stopper.destroyForcibly();
+                Signals.killCommand(stopper);
                 log.warn("route {} slot {}: stop command still running after {}: killed it", route, name(), timeout);
             } else if (stopper.exitValue() != 0) {
                 log.warn("route {} slot {}: stop command exited with status {}", route, name(), stopper.exitValue());

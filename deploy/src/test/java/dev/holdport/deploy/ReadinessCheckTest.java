@@ -96,6 +96,30 @@ class ReadinessCheckTest {
         assertThat(check.checkOnce(Duration.ofSeconds(5))).isNull();
     }
 
+    /** A check that hangs is killed with what it started (a curl with no timeout, say), not only the script. */
+    @Test
+    void aCheckThatRunsTooLongIsKilledWithWhatItStarted() throws Exception {
+        Path childPid = dir.resolve("child.pid");
+        ReadinessCheck check = new ReadinessCheck("web", slot(9555, dir.toString(), ready(ReadyType.EXEC, null,
+                List.of("sh", "-c", "sleep 600 & echo $! > child.pid; wait"), 1, Duration.ofSeconds(5))));
+
+        assertThat(check.checkOnce(Duration.ofSeconds(1))).contains("still running after 1s");
+
+        long child = Long.parseLong(Files.readString(childPid).strip());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !runs(child));
+    }
+
+    /** Whether {@code pid} runs: neither gone nor a zombie. */
+    private static boolean runs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
+            return !state.equals("Z") && !state.equals("X");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void failsWhenTheTimeoutPassesNamingTheLastFailure() {
         int port = FreePort.pick();
