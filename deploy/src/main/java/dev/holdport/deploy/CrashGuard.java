@@ -381,6 +381,9 @@ final class CrashGuard {
             CompletableFuture<ProcessExit> exit = null;
             CompletableFuture<ProcessExit> stop;
             String failure;
+            if (!leaveAlone && !process.alive()) {
+                process.endLeftovers(); // may wait up to stop-timeout: not under the route's lock
+            }
             synchronized (route) {
                 if (!current(gen)) {
                     return;

@@ -342,6 +342,20 @@ final class SlotProcess {
     }
 
     /**
+     * Ends what a leader that died unasked left in its group ({@link #endLeftoverGroup}), if
+     * anything. Crash masking calls it before it takes the route's lock to restart the slot, so
+     * that the wait (up to {@code stop-timeout}) holds up no pause, resume or deploy.
+     */
+    void endLeftovers() {
+        operation.lock();
+        try {
+            endLeftoverGroup(current);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /**
      * The leader has gone, but its group has not: a wrapper script that ran the server without
      * {@code exec}, say, exits at once on SIGTERM while the server it started (which got the same
      * signal) shuts down gracefully. That server gets what is left of {@code stop-timeout}, as the

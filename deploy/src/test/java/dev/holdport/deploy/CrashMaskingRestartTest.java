@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.holdport.proxy.RouteStatus;
 import dev.holdport.proxy.testing.Clients;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,35 @@ class CrashMaskingRestartTest {
             assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
             assertThat(holdport.status("a").restarts()).isEqualTo(1);
             assertThat(pauseFile).as("crash masking owns no pause any more").doesNotExist();
+        }
+    }
+
+    /**
+     * a's leader dies and leaves a process in its group that takes its time to stop: crash
+     * masking ends it before restarting a, but not under the route's lock, so a resume meanwhile
+     * is not held up.
+     */
+    @Test
+    void endingWhatADeadLeaderLeftDoesNotHoldUpAResume() throws Exception {
+        Path gotTerm = dir.resolve("leftover-got-sigterm");
+        Path mayEnd = dir.resolve("leftover-may-end");
+        String leftover = "( trap 'touch \"" + gotTerm + "\"; while [ ! -e \"" + mayEnd + "\" ]; do sleep 0.05; done; exit 0' TERM;"
+                + " while :; do sleep 0.1; done ) &\n";
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", leftover + Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .slotSettings("a", "stop-timeout = 60s")
+                .start()) {
+            holdport.awaitServing("v1");
+            ProcessHandle.of(holdport.pid("a")).orElseThrow().destroyForcibly();
+            await().atMost(java.time.Duration.ofSeconds(30)).until(() -> Files.exists(gotTerm)); // crash masking is ending it
+
+            CompletableFuture<RouteStatus> resumed = CompletableFuture.supplyAsync(() -> holdport.route().resume());
+
+            assertThat(resumed.get(10, TimeUnit.SECONDS).paused()).as("answered while the leftover still stops").isFalse();
+            assertThat(mayEnd).doesNotExist();
+            Files.createFile(mayEnd);
+            await().atMost(java.time.Duration.ofSeconds(60)).until(() -> holdport.status("a").running());
         }
     }
 
