@@ -1,5 +1,6 @@
 package dev.holdport.proxy;
 
+import dev.holdport.config.HostPort;
 import dev.holdport.config.RouteConfig;
 import dev.holdport.config.SlotConfig;
 import io.netty.channel.Channel;
@@ -298,7 +299,8 @@ public final class Route {
             slotStatus.add(slot.status(slot == view.active()));
         }
         Duration oldest = view.held() == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - view.oldestHeldSinceNanos());
-        return new RouteStatus(name(), listenAddress().getAddress().getHostAddress() + ":" + listenAddress().getPort(),
+        // As the config writes addresses: an IPv6 host in brackets ([::1]:8080).
+        return new RouteStatus(name(), new HostPort(listenAddress().getAddress().getHostAddress(), listenAddress().getPort()).toString(),
                 view.paused() ? GateState.PAUSED : GateState.OPEN, view.active().name(), view.pausedSince(),
                 slotStatus, view.held(), oldest, (int) counters.connecting.sum(), counters.totals());
     }

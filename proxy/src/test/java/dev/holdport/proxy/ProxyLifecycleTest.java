@@ -52,6 +52,21 @@ class ProxyLifecycleTest {
     }
 
     @Test
+    void anIpv6ListenAddressIsReportedInBracketsAsTheConfigWritesIt() throws Exception {
+        dev.holdport.config.HoldportConfig config = dev.holdport.config.ConfigLoader.parse("""
+                holdport {
+                  state-file = "%s"
+                  routes.web { listen = "[::1]:0", active = a, slots.a.address = "127.0.0.1:9" }
+                }
+                """.formatted(dir.resolve("state.properties")));
+        try (Proxy proxy = Proxy.start(config)) {
+            String listen = proxy.routes().get(0).status().listen();
+            assertThat(listen).matches("\\[0:0:0:0:0:0:0:1\\]:\\d+");
+            assertThat(dev.holdport.config.HostPort.parse(listen).port()).isPositive();
+        }
+    }
+
+    @Test
     void aListenAddressInUseIsNamedWithItsRoute() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             var route = new dev.holdport.config.RouteConfig("web", new dev.holdport.config.HostPort("127.0.0.1", taken.getLocalPort()),
