@@ -209,8 +209,15 @@ final class SlotProcess {
                 throw new IOException("install path " + dir + " is not a directory");
             }
             endLeftoverGroup(current);
-            slotLog.rotateIfFull();
-            slotLog.mark("starting slot " + name() + " of route " + route + ": " + String.join(" ", slot.start()));
+            try {
+                slotLog.rotateIfFull();
+                slotLog.mark("starting slot " + name() + " of route " + route + ": " + String.join(" ", slot.start()));
+            } catch (IOException e) {
+                // A full disk must not keep the slot from starting (nor crash masking from
+                // restarting it): the log is for reading later, the process is for serving now.
+                log.warn("route {} slot {}: cannot write its log {} ({}): starting it all the same", route, name(),
+                        slotLog.file(), e.getMessage());
+            }
             Process process = command(route, slot, Signals.inOwnGroup(resolve(slot.start(), dir)), dir)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()))
                     .start();
