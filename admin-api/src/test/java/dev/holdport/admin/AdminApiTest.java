@@ -319,7 +319,20 @@ class AdminApiTest {
 
         HttpResponse<String> deleteMetrics = holdport.api().send("DELETE", "/metrics", HttpRequest.BodyPublishers.noBody());
         assertProblem(deleteMetrics, 405, "method-not-allowed");
-        assertThat(deleteMetrics.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(deleteMetrics.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    /** Monitors probe with HEAD: the probes, metrics and the OpenAPI document take it (headers, no body). */
+    @Test
+    void headOnTheProbesAnswersLikeGetWithoutABody() throws Exception {
+        for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/openapi.yaml"}) {
+            String answer = rawHttp("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            String get = holdport.api().get(path).headers().firstValue("Content-Type").orElse("");
+
+            assertThat(answer).as(path).startsWith("HTTP/1.1 200");
+            assertThat(answer).as(path).containsIgnoringCase("Content-Type: " + get);
+            assertThat(answer.substring(answer.indexOf("\r\n\r\n") + 4)).as(path + ": no body").isEmpty();
+        }
     }
 
     @Test

@@ -141,7 +141,10 @@ public final class ApiHandler extends Handler.Abstract {
         String[] parts = path.split("/", -1);
         // "/pause" -> ["", "pause"]; "/routes/web/pause" -> ["", "routes", "web", "pause"]
         if (parts.length == 2 && PROCESS_ENDPOINTS.contains(parts[1])) {
-            requireMethod("GET", method, path);
+            // HEAD as well: monitors probe with it (Jetty sends the headers, not the body).
+            if (!"HEAD".equals(method)) {
+                requireMethod("GET", method, path, "GET, HEAD");
+            }
             processEndpoint(parts[1], request, response, callback);
             return;
         }
@@ -312,8 +315,13 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private static void requireMethod(String allowed, String method, String path) {
+        requireMethod(allowed, method, path, allowed);
+    }
+
+    /** @param allowHeader the methods the path takes, for the 405's {@code Allow} header */
+    private static void requireMethod(String allowed, String method, String path, String allowHeader) {
         if (!allowed.equals(method)) {
-            throw ApiProblem.methodNotAllowed(method, path, allowed);
+            throw ApiProblem.methodNotAllowed(method, path, allowHeader);
         }
     }
 
