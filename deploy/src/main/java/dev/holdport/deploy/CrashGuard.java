@@ -65,6 +65,11 @@ final class CrashGuard {
     /** The slot a recovery is for (its process restarted, or waited for); null when none runs. */
     private String recoveringSlot;
     /**
+     * A slot whose recovery ended because another slot was made active: its process, if the
+     * recovery had it running but not ready, is stopped rather than left to fight the new slot.
+     */
+    private String switchedAwayFrom;
+    /**
      * The recovery only waits for a process holdport does not know (no pid file) to be ready on
      * the slot's address: it starts and stops nothing, and ends with the guard's pause.
      */
@@ -240,6 +245,7 @@ final class CrashGuard {
                 log.info("route {}: a deploy takes over from the crash guard", route.name());
                 endRecoveryLocked();
             }
+            switchedAwayFrom = null; // the deploy decides about every slot's process now
             Optional<Instant> paused = pause.current();
             pause.disown();
             return paused;
@@ -361,6 +367,7 @@ final class CrashGuard {
             }
             recovering = true;
             recoveringSlot = process.name();
+            switchedAwayFrom = null; // only the recovery that a switch ended may act on it
             leavingAlone = leaveAlone;
             long gen = ++generation;
             stoodDown = new CompletableFuture<>();
@@ -437,7 +444,10 @@ final class CrashGuard {
             if (exit != null && !leaveAlone) {
                 CompletableFuture<Void> stopping = new CompletableFuture<>();
                 synchronized (route) {
-                    if (!current(gen)) {
+                    boolean switchedAway = process.name().equals(switchedAwayFrom);
+                    if (switchedAway) {
+                        switchedAwayFrom = null; // this stop is the last thing the ended recovery does
+                    } else if (!current(gen)) {
                         return;
                     }
                     ownStop = stopping;
@@ -517,6 +527,7 @@ final class CrashGuard {
                         status.activeSlot(), recoveringSlot, status.paused() && pause.isCurrent()
                                 ? "; the route stays paused until someone resumes it" : "");
                 pause.disown();
+                switchedAwayFrom = leavingAlone ? null : recoveringSlot;
                 endRecoveryLocked();
                 return;
             }

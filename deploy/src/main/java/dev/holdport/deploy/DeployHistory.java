@@ -82,6 +82,25 @@ final class DeployHistory {
         write();
     }
 
+    /**
+     * The route has been resumed: its newest deploy, if it was interrupted leaving the route
+     * paused, no longer has the route paused, so the next holdport does not take a pause made
+     * later for that deploy's ({@link CutShortDeploys#leftRouteMidway}). Writes only when that
+     * changes.
+     */
+    synchronized void routeResumed(String route) {
+        list().stream()
+                .filter(d -> d.route().equals(route))
+                .findFirst()
+                .filter(DeployRun::interruptedLeavingRoutePaused)
+                .ifPresent(d -> {
+                    DeployFailure was = d.failure().orElseThrow();
+                    put(new Deploy(d.id(), d.route(), d.slot(), d.fromSlot(), d.mode(), d.rollback(), d.timeout(),
+                            d.startedAt(), d.finishedAt(), d.state(), d.steps(),
+                            Optional.of(new DeployFailure(was.step(), was.reason(), false))));
+                });
+    }
+
     /** Newest first. */
     synchronized List<Deploy> list() {
         List<Deploy> all = new ArrayList<>(byId.values());

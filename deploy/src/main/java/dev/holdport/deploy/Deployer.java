@@ -109,6 +109,12 @@ public final class Deployer implements AutoCloseable {
                 process.adopt();
             }
             route.guard().startUp(CutShortDeploys.leftRouteMidway(deployer.history, route));
+            // Once resumed, the pause an interrupted deploy left is over: a later one is not its.
+            route.route.onStateChange(() -> {
+                if (!route.route.status().paused()) {
+                    deployer.history.routeResumed(route.name());
+                }
+            });
         }
         deployer.timer.scheduleWithFixedDelay(deployer::rotateLogs, 30, 30, TimeUnit.SECONDS);
         return deployer;

@@ -157,6 +157,9 @@ final class ReadinessCheck {
             throw e;
         }
         int status = check.exitValue();
+        if (Signals.couldNotRun(status)) {
+            return "cannot run " + ready.command().get(0) + " (status " + status + ": not found or not executable)";
+        }
         return status == 0 ? null : String.join(" ", ready.command()) + " exited with status " + status;
     }
 

@@ -83,6 +83,26 @@ final class Signals {
         return KILL.isPresent() && run(KILL.get(), "-0", "--", "-" + pgid) == 0;
     }
 
+    /**
+     * The exit status of a command started {@link #inOwnGroup} that never ran: setsid could not
+     * execute it (126: not executable, 127: not found).
+     */
+    static boolean couldNotRun(int status) {
+        return groupsSupported() && (status == 126 || status == 127);
+    }
+
+    /** Whether process {@code pid} exists and is not a zombie (false where there is no {@code /proc}). */
+    static boolean runs(long pid) {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        try {
+            String text = Files.readString(stat);
+            String state = text.substring(text.lastIndexOf(')') + 2).split(" ", 2)[0];
+            return !state.equals("Z") && !state.equals("X");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** From {@code /proc/<pid>/stat}: a process of group {@code pgid} that is not a zombie. */
     private static boolean runsInGroup(Path stat, long pgid) {
         String text;

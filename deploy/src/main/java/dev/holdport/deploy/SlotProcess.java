@@ -283,7 +283,7 @@ final class SlotProcess {
                 }
                 result = "pid " + pid + " killed (SIGKILL): still running " + timeout.toMillis() + " ms after " + how;
             }
-            if (run.ownGroup && Signals.groupAlive(pid)) {
+            if (run.ownGroup && Signals.groupsSupported() && Signals.groupAlive(pid)) {
                 result += "; " + endRestOfGroup(pid, slot.stopsBySignal(), timeout.minusNanos(System.nanoTime() - startNanos));
             }
             pidFile.delete();
@@ -308,6 +308,13 @@ final class SlotProcess {
             if (!waitUninterruptibly(timeout, nanos -> stopper.waitFor(nanos, TimeUnit.NANOSECONDS))) {
                 Signals.killCommand(stopper);
                 log.warn("route {} slot {}: stop command still running after {}: killed it", route, name(), timeout);
+            } else if (Signals.couldNotRun(stopper.exitValue())) {
+                // Started through setsid, a missing or non-executable command is setsid's exit
+                // status, not an exception: fall back to SIGTERM, as when it cannot start at all.
+                log.warn("route {} slot {}: the stop command could not run (status {}: not found or not executable):"
+                        + " using SIGTERM", route, name(), stopper.exitValue());
+                signal(current, "TERM");
+                return "SIGTERM (the stop command could not run)";
             } else if (stopper.exitValue() != 0) {
                 log.warn("route {} slot {}: stop command exited with status {}", route, name(), stopper.exitValue());
             }
@@ -410,6 +417,11 @@ final class SlotProcess {
             return false;
         }
         long pgid = run.handle.pid();
+        if (Signals.runs(pgid)) {
+            // Our leader is dead, so a process with its number is another one (the number was
+            // reused, which the kernel allows only once no group uses it): not ours to end.
+            return false;
+        }
         if (!Signals.groupAlive(pgid)) {
             return false;
         }

@@ -114,4 +114,35 @@ class ExclusiveDeployTest {
             assertThat(Clients.ask(holdport.address(), "who?")).isEqualTo("v2");
         }
     }
+
+    /**
+     * The pause an interrupted deploy left ends with the operator's resume: a pause made later,
+     * found by a later holdport with the active slot down, is not taken for that deploy's, and
+     * the start-up rule starts the slot again.
+     */
+    @Test
+    void onceTheRouteWasResumedAnOldInterruptedDeployNoLongerHoldsBackTheStartUpRule() throws Exception {
+        Path bMayBeReady = dir.resolve("b-may-be-ready");
+        try (TestHoldport holdport = new TestHoldport(dir)
+                .install("a", Installs.serving("v1"))
+                .install("b", Installs.serving("v2"))
+                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
+                .start()) {
+            holdport.awaitServing("v1");
+            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+            holdport.awaitStep(started, "ready b");
+            holdport.restart();
+            assertThat(holdport.deployer().supervised("web").guard().recovering()).as("stands aside once").isFalse();
+
+            // The operator ends that pause, later pauses for reasons of their own, and holdport
+            // restarts while a is still down.
+            holdport.route().resume();
+            holdport.route().pause();
+            holdport.restart();
+
+            await().until(() -> holdport.status("a").running()); // the start-up rule started a
+            await().until(() -> !holdport.route().status().paused() || holdport.route().status().activeSlot().equals("a"));
+            assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
+        }
+    }
 }

@@ -175,6 +175,18 @@ class SlotProcessTest {
         return child;
     }
 
+    /** A stop command that cannot run (missing, or lost its execute bit) falls back to SIGTERM, not to SIGKILL after the timeout. */
+    @Test
+    void aStopCommandThatCannotRunFallsBackToSigterm() throws Exception {
+        SlotProcess process = slot("exec sleep 600", List.of("./bin/stop-that-is-not-there"), Duration.ofSeconds(60));
+        process.start();
+
+        String how = process.stop();
+
+        assertThat(how).contains("stopped by SIGTERM (the stop command could not run)").doesNotContain("SIGKILL");
+        assertThat(process.alive()).isFalse();
+    }
+
     @Test
     void aStopCommandGetsThePidAndRunsInTheInstallPath() throws Exception {
         SlotProcess process = slot("exec sleep 600", List.of("./stop.sh"), Duration.ofSeconds(5));
