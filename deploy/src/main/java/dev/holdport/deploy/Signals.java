@@ -23,6 +23,8 @@ final class Signals {
 
     private static final Optional<String> SETSID = find("setsid");
     private static final Optional<String> KILL = find("kill");
+    /** Per process group, the member {@link #groupAlive} found last (removed once none is left). */
+    private static final java.util.Map<Long, Long> LAST_MEMBER = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Signals() {}
 
@@ -69,12 +71,20 @@ final class Signals {
     static boolean groupAlive(long pgid) {
         Path proc = Path.of("/proc");
         if (Files.isDirectory(proc.resolve("self"))) {
+            // A stop polls this every 50 ms: look first at the member found last time (one small
+            // read), and scan all of /proc only once it is gone.
+            Long known = LAST_MEMBER.get(pgid);
+            if (known != null && runsInGroup(proc.resolve(known.toString()).resolve("stat"), pgid)) {
+                return true;
+            }
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
                 for (Path entry : entries) {
                     if (runsInGroup(entry.resolve("stat"), pgid)) {
+                        LAST_MEMBER.put(pgid, Long.parseLong(entry.getFileName().toString()));
                         return true;
                     }
                 }
+                LAST_MEMBER.remove(pgid);
                 return false;
             } catch (IOException | RuntimeException e) {
                 log.debug("cannot read /proc ({}): asking kill -0", e.toString());
