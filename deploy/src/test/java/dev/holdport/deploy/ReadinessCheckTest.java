@@ -106,19 +106,9 @@ class ReadinessCheckTest {
         assertThat(check.checkOnce(Duration.ofSeconds(1))).contains("still running after 1s");
 
         long child = Long.parseLong(Files.readString(childPid).strip());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !runs(child));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !Signals.runs(child));
     }
 
-    /** Whether {@code pid} runs: neither gone nor a zombie. */
-    private static boolean runs(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
-            return !state.equals("Z") && !state.equals("X");
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
 
     @Test
     void failsWhenTheTimeoutPassesNamingTheLastFailure() {

@@ -119,7 +119,7 @@ class SlotProcessTest {
 
         assertThat(how).contains("stopped by SIGTERM").contains("what it left in its group ended").doesNotContain("killed");
         assertThat(clean).as("the server's own shutdown ran to its end").exists();
-        assertThat(runs(child)).as("gone when stop returns (a zombie at most, until its new parent reaps it)").isFalse();
+        assertThat(Signals.runs(child)).as("gone when stop returns (a zombie at most, until its new parent reaps it)").isFalse();
     }
 
     /**
@@ -256,16 +256,6 @@ class SlotProcessTest {
         assertThatThrownBy(process::start).hasMessage("install path " + dir.resolve("nowhere") + " is not a directory");
     }
 
-    /** Whether {@code pid} is a process that runs: neither gone nor a zombie. */
-    private static boolean runs(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String state = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[0];
-            return !state.equals("Z") && !state.equals("X");
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
 
     private static long processGroupOf(long pid) throws Exception {
         // Field 5 of /proc/<pid>/stat, after the parenthesised command name.
