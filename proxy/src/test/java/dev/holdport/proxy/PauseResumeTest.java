@@ -225,12 +225,15 @@ class PauseResumeTest {
     @Test
     void aConnectionRetryingARefusingSlotWaitsWithTheHeldOnesOnceTheRouteIsPausedAndIsServedFirst() throws Exception {
         int portA = dev.holdport.proxy.testing.FreePort.pick(); // nothing listens: slot a refuses
-        java.util.concurrent.ConcurrentLinkedQueue<String> arrivals = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        Backend b = Backend.start(socket -> {
+        // By the order the backend accepted them (its handlers run on threads of their own).
+        java.util.concurrent.ConcurrentSkipListMap<Integer, String> arrivals = new java.util.concurrent.ConcurrentSkipListMap<>();
+        Backend[] recorder = new Backend[1];
+        recorder[0] = Backend.start(socket -> {
             String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            arrivals.add(line);
+            arrivals.put(recorder[0].acceptIndex(socket), line);
             socket.getOutputStream().write("b\n".getBytes(StandardCharsets.US_ASCII));
         });
+        Backend b = recorder[0];
         toClose.add(b);
         // One loop, so the releases connect in the order they leave the queue.
         Route route = start(1, Map.of("a", portA, "b", b.port()),
@@ -248,7 +251,7 @@ class PauseResumeTest {
         route.resume("b");
         assertThat(early.get(10, TimeUnit.SECONDS)).isEqualTo("b");
         assertThat(late.get(10, TimeUnit.SECONDS)).isEqualTo("b");
-        assertThat(arrivals).as("arrival order").containsExactly("early", "late");
+        assertThat(arrivals.values()).as("arrival order").containsExactly("early", "late");
         RouteTotals totals = route.status().totals();
         assertThat(totals.closedTotal()).isZero();
         assertThat(totals.relayed()).isEqualTo(2);
