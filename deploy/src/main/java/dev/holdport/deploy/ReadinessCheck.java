@@ -9,7 +9,6 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -137,9 +136,7 @@ final class ReadinessCheck {
     }
 
     private String checkExec(Duration timeout) throws InterruptedException {
-        Path dir = Path.of(slot.path().isEmpty() ? "." : slot.path());
-        ProcessBuilder builder = SlotProcess.command(route, slot,
-                        Signals.inOwnGroup(SlotProcess.resolve(ready.command(), dir)), dir)
+        ProcessBuilder builder = SlotCommand.of(route, slot, ready.command())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process check;
         try {

@@ -93,6 +93,18 @@ final class Signals {
         return KILL.isPresent() && run(KILL.get(), "-0", "--", "-" + pgid) == 0;
     }
 
+    /** Polls until no process of group {@code pgid} runs, at most {@code timeout}; true when none does. */
+    static boolean awaitGroupGone(long pgid, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (groupAlive(pgid)) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        return true;
+    }
+
     /**
      * The exit status of a command started {@link #inOwnGroup} that never ran: setsid could not
      * execute it (126: not executable, 127: not found).

@@ -1,16 +1,11 @@
 package dev.holdport.deploy;
 
 import dev.holdport.config.SlotConfig;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -21,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,7 +212,7 @@ final class SlotProcess {
                 log.warn("route {} slot {}: cannot write its log {} ({}): starting it all the same", route, name(),
                         slotLog.file(), e.getMessage());
             }
-            Process process = command(route, slot, Signals.inOwnGroup(resolve(slot.start(), dir)), dir)
+            Process process = SlotCommand.of(route, slot, slot.start())
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()))
                     .start();
             ProcessHandle handle = process.toHandle();
@@ -298,10 +292,9 @@ final class SlotProcess {
     }
 
     private String runStopCommand(long pid, Duration timeout) {
-        Path dir = Path.of(slot.path());
         try {
             slotLog.mark("stopping pid " + pid + ": " + String.join(" ", slot.stop()));
-            ProcessBuilder builder = command(route, slot, Signals.inOwnGroup(resolve(slot.stop(), dir)), dir)
+            ProcessBuilder builder = SlotCommand.of(route, slot, slot.stop())
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(slotLog.file().toFile()));
             builder.environment().put("HOLDPORT_PID", Long.toString(pid));
             Process stopper = builder.start();
@@ -384,24 +377,12 @@ final class SlotProcess {
         if (!signalled) {
             Signals.toGroup(pgid, "TERM");
         }
-        if (awaitGroupGone(pgid, left.isNegative() ? Duration.ZERO : left)) {
+        if (Signals.awaitGroupGone(pgid, left.isNegative() ? Duration.ZERO : left)) {
             return "what it left in its group ended " + millis(startNanos) + " ms later";
         }
         Signals.toGroup(pgid, "KILL");
-        awaitGroupGone(pgid, KILL_GRACE);
+        Signals.awaitGroupGone(pgid, KILL_GRACE);
         return "killed (SIGKILL) what it left in its group, still running at stop-timeout";
-    }
-
-    /** Polls until no process of the group is left, at most {@code timeout}; true when none is. */
-    private static boolean awaitGroupGone(long pgid, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (Signals.groupAlive(pgid)) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-        return true;
     }
 
     /**
@@ -427,9 +408,9 @@ final class SlotProcess {
         }
         log.warn("route {} slot {}: pid {} exited but left processes in its group: stopping them", route, name(), pgid);
         Signals.toGroup(pgid, "TERM");
-        if (!awaitGroupGone(pgid, slot.stopTimeout())) {
+        if (!Signals.awaitGroupGone(pgid, slot.stopTimeout())) {
             Signals.toGroup(pgid, "KILL");
-            awaitGroupGone(pgid, KILL_GRACE);
+            Signals.awaitGroupGone(pgid, KILL_GRACE);
         }
         return true;
     }
@@ -443,48 +424,6 @@ final class SlotProcess {
                 running ? Optional.ofNullable(run.startedAt) : Optional.empty(),
                 running && run.adopted, crashes, restarts,
                 lastExit().map(ProcessExit::describe), Optional.of(log().file()));
-    }
-
-    // ---- helpers shared with readiness checks ----
-
-    /** The variable the admin token is documented to come from; slot commands do not see it. */
-    static final String ADMIN_TOKEN_VARIABLE = "HOLDPORT_ADMIN_TOKEN";
-
-    /**
-     * A command of the slot as holdport runs every one: in {@code dir}, with the slot's variables
-     * on top of holdport's own environment (less {@value #ADMIN_TOKEN_VARIABLE}), no input, stderr
-     * into stdout (the caller says where).
-     */
-    static ProcessBuilder command(String route, SlotConfig slot, List<String> command, Path dir) {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectErrorStream(true);
-        // The admin token is holdport's secret, not the service's: a backend (or its readiness
-        // check) that could read it could pause or deploy over the admin API.
-        builder.environment().remove(ADMIN_TOKEN_VARIABLE);
-        builder.environment().putAll(environment(route, slot));
-        return builder;
-    }
-
-    /** The variables every command of the slot gets. */
-    private static Map<String, String> environment(String route, SlotConfig slot) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("HOLDPORT_ROUTE", route);
-        env.put("HOLDPORT_SLOT", slot.name());
-        env.put("HOLDPORT_HOST", slot.address().host());
-        env.put("HOLDPORT_PORT", Integer.toString(slot.address().port()));
-        return env;
-    }
-
-    /** A program given as a relative path ({@code ./bin/server}) is found in the slot's install path. */
-    static List<String> resolve(List<String> command, Path dir) {
-        List<String> resolved = new ArrayList<>(command);
-        String program = command.get(0);
-        if (program.contains("/") && !Path.of(program).isAbsolute()) {
-            resolved.set(0, dir.resolve(program).normalize().toString());
-        }
-        return resolved;
     }
 
     /** Waits up to {@code nanos} for something; true when it happened. */
