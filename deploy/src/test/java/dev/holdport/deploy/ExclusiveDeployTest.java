@@ -55,14 +55,8 @@ class ExclusiveDeployTest {
     @Test
     void aPauseTheOperatorMakesAfterResumingTheDeploysPauseIsLeftAlone() throws Exception {
         Path bMayBeReady = dir.resolve("b-may-be-ready");
-        try (TestHoldport holdport = new TestHoldport(dir)
-                .install("a", Installs.serving("v1"))
-                .install("b", Installs.serving("v2"))
-                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
-                .start()) {
-            holdport.awaitServing("v1");
-            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
-            holdport.awaitStep(started, "ready b");
+        try (TestHoldport holdport = startWithBReadyOnlyWhen(bMayBeReady, Installs.serving("v1"), Installs.serving("v2"))) {
+            Deploy started = exclusiveToBWaitingInItsReadyStep(holdport);
             // The operator ends the deploy's pause, then pauses the route for reasons of their own.
             holdport.route().resume();
             holdport.route().pause();
@@ -87,14 +81,9 @@ class ExclusiveDeployTest {
     void afterAnExclusiveDeployCutShortTheNextHoldportDoesNotStartTheOldSlotBesideTheNewOne() throws Exception {
         Path lock = dir.resolve("data.lock");
         Path bMayBeReady = dir.resolve("b-may-be-ready");
-        try (TestHoldport holdport = new TestHoldport(dir)
-                .install("a", Installs.servingWithLock("v1", lock))
-                .install("b", Installs.servingWithLock("v2", lock))
-                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
-                .start()) {
-            holdport.awaitServing("v1");
-            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
-            holdport.awaitStep(started, "ready b");
+        try (TestHoldport holdport = startWithBReadyOnlyWhen(bMayBeReady, Installs.servingWithLock("v1", lock),
+                Installs.servingWithLock("v2", lock))) {
+            exclusiveToBWaitingInItsReadyStep(holdport);
             long pidB = holdport.pid("b");
 
             holdport.restart();
@@ -123,14 +112,8 @@ class ExclusiveDeployTest {
     @Test
     void onceTheRouteWasResumedAnOldInterruptedDeployNoLongerHoldsBackTheStartUpRule() throws Exception {
         Path bMayBeReady = dir.resolve("b-may-be-ready");
-        try (TestHoldport holdport = new TestHoldport(dir)
-                .install("a", Installs.serving("v1"))
-                .install("b", Installs.serving("v2"))
-                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
-                .start()) {
-            holdport.awaitServing("v1");
-            Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
-            holdport.awaitStep(started, "ready b");
+        try (TestHoldport holdport = startWithBReadyOnlyWhen(bMayBeReady, Installs.serving("v1"), Installs.serving("v2"))) {
+            exclusiveToBWaitingInItsReadyStep(holdport);
             holdport.restart();
             assertThat(holdport.deployer().supervised("web").guard().recovering()).as("stands aside once").isFalse();
 
@@ -144,5 +127,28 @@ class ExclusiveDeployTest {
             await().until(() -> !holdport.route().status().paused() || holdport.route().status().activeSlot().equals("a"));
             assertThat(holdport.route().status().activeSlot()).isEqualTo("a");
         }
+    }
+
+    /** Slots a and b installed with these versions, b counted ready only once {@code bMayBeReady} exists; a serving v1. */
+    private TestHoldport startWithBReadyOnlyWhen(Path bMayBeReady, String versionA, String versionB) throws Exception {
+        TestHoldport holdport = new TestHoldport(dir)
+                .install("a", versionA)
+                .install("b", versionB)
+                .slotSettings("b", "ready { type = exec, command = [test, -f, \"" + bMayBeReady + "\"] }")
+                .start();
+        try {
+            holdport.awaitServing("v1");
+            return holdport;
+        } catch (RuntimeException | Error e) {
+            holdport.close();
+            throw e;
+        }
+    }
+
+    /** An exclusive deploy to b, waiting in its "ready b" step: a stopped, b running, the route paused. */
+    private static Deploy exclusiveToBWaitingInItsReadyStep(TestHoldport holdport) {
+        Deploy started = holdport.deployer().deploy("web", DeployRequest.of("b", DeployMode.EXCLUSIVE));
+        holdport.awaitStep(started, "ready b");
+        return started;
     }
 }
