@@ -172,16 +172,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** The client hung up (FIN with nothing before it, close, or reset) before its relay started. */
     private void clientGone() {
+        closeBeforeRelay(CloseReason.ABANDONED, CloseReason.CLIENT_GONE);
+    }
+
+    /**
+     * Closes a connection whose relay has not started, for its own reasons: a held one leaves
+     * the queue first (or, when a release has already taken it, is closed as that release
+     * arrives), counted as {@code whileHeld}; one connecting or just accepted as {@code otherwise}.
+     */
+    private void closeBeforeRelay(CloseReason whileHeld, CloseReason otherwise) {
         switch (state) {
             case HELD -> {
                 if (route.gate.removeHeld(this, false) != null) {
                     endHold();
-                    closeUnrelayed(CloseReason.ABANDONED);
+                    closeUnrelayed(whileHeld);
                 } else {
-                    closeOnRelease = CloseReason.ABANDONED; // a release is on its way; it will close us
+                    closeOnRelease = whileHeld; // a release is on its way; it will close us
                 }
             }
-            case CONNECTING, NEW -> closeUnrelayed(CloseReason.CLIENT_GONE);
+            case CONNECTING, NEW -> closeUnrelayed(otherwise);
             default -> { }
         }
     }
@@ -401,18 +410,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         route.failureLog.warn("route " + route.name() + ": client " + channel.remoteAddress() + " sent more before its"
                 + " relay started than holdport buffers for all such connections (" + route.earlyData.limit()
                 + " bytes, io_uring reads a half-closed client to its end): closing it");
-        switch (state) {
-            case HELD -> {
-                if (route.gate.removeHeld(this, false) != null) {
-                    endHold();
-                    closeUnrelayed(CloseReason.EARLY_DATA_LIMIT);
-                } else {
-                    closeOnRelease = CloseReason.EARLY_DATA_LIMIT; // a release is on its way; it will close us
-                }
-            }
-            case CONNECTING, NEW -> closeUnrelayed(CloseReason.EARLY_DATA_LIMIT);
-            default -> { }
-        }
+        closeBeforeRelay(CloseReason.EARLY_DATA_LIMIT, CloseReason.EARLY_DATA_LIMIT);
     }
 
     /** {@link #early} leaves this connection (released, or handed to the relay): its share of the budget comes back. */
